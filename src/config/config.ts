@@ -1,0 +1,114 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+
+/** Everything mailauth reads from its environment, validated once at start. */
+export interface Config {
+  databaseUrl: string | null;
+  dataDir: string;
+  listen: { host: string; port: number };
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  logFormat: "json" | "pretty";
+  dbPoolMax: number;
+  dbTimeoutMs: number;
+  bcryptCost: number;
+  hashWorkers: number;
+  hashQueueMax: number;
+  dovecot: {
+    clientId: string;
+    /** null: generated on first start and kept in the data dir. */
+    clientSecret: string | null;
+    failureStyle: "dovecot23" | "dovecot24";
+    tokenTtlSeconds: number;
+  };
+}
+
+export type Env = Record<string, string | undefined>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Reads the settings from an env object (tests pass a literal); every error names its setting. */
+export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
+  const errors: string[] = [];
+  const read = new Reader(env, errors);
+
+  const config: Config = {
+    databaseUrl: read.string("MAILAUTH_DATABASE_URL", null, (v) =>
+      /^postgres(ql)?:\/\//.test(v) ? null : "must start with postgres:// or postgresql://",
+    ),
+    dataDir: resolve(cwd, read.string("MAILAUTH_DATA_DIR", "./var/data") ?? "./var/data"),
+    listen: read.listen("MAILAUTH_LISTEN", "127.0.0.1:8080"),
+    logLevel: read.oneOf("MAILAUTH_LOG_LEVEL", LOG_LEVELS, "info"),
+    logFormat: read.oneOf("MAILAUTH_LOG_FORMAT", ["json", "pretty"] as const, "json"),
+    dbPoolMax: read.int("MAILAUTH_DB_POOL_MAX", 10, 1, 500),
+    dbTimeoutMs: read.int("MAILAUTH_DB_TIMEOUT_MS", 3000, 100, 60_000),
+    bcryptCost: read.int("MAILAUTH_BCRYPT_COST", 10, 4, 15),
+    hashWorkers: read.int("MAILAUTH_HASH_WORKERS", availableParallelism(), 1, 256),
+    hashQueueMax: read.int("MAILAUTH_HASH_QUEUE_MAX", 256, 1, 100_000),
+    dovecot: {
+      clientId: read.string("MAILAUTH_DOVECOT_CLIENT_ID", "dovecot") ?? "dovecot",
+      clientSecret: read.string("MAILAUTH_DOVECOT_CLIENT_SECRET", null, (v) =>
+        v.length >= 16 ? null : "must be at least 16 characters",
+      ),
+      failureStyle: read.oneOf("MAILAUTH_DOVECOT_FAILURE_STYLE", ["dovecot23", "dovecot24"] as const, "dovecot23"),
+      tokenTtlSeconds: read.int("MAILAUTH_TOKEN_TTL_SECONDS", 3600, 1, 86_400),
+    },
+  };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}
+
+/** Small typed readers that collect errors instead of throwing, so one run reports them all. */
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly errors: string[],
+  ) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string | null, check?: (v: string) => string | null): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const problem = check?.(value);
+    if (problem) {
+      this.errors.push(`${name} ${problem}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.errors.push(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value as T)) {
+      this.errors.push(`${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  listen(name: string, fallback: string): { host: string; port: number } {
+    const value = this.raw(name) ?? fallback;
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+    const port = Number(match?.[3]);
+    if (!match || port > 65535) {
+      this.errors.push(`${name} must be host:port (IPv6 as [::1]:8080), got "${value}"`);
+      return { host: "127.0.0.1", port: 8080 };
+    }
+    return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
+  }
+}

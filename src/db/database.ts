@@ -1,0 +1,119 @@
+import { mkdirSync } from "node:fs";
+import pg from "pg";
+
+/** Anything that runs a parameterised query: the database itself or an open transaction. */
+export interface Queryable {
+  query<R extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** The one database handle passed around in `deps`; PostgreSQL or the embedded PGlite. */
+export interface Db extends Queryable {
+  readonly kind: "postgres" | "embedded";
+  /** Runs `fn` in one transaction, committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+// Keep inet/cidr/timestamps as the server prints them; int8 as JS numbers (ids and counts stay
+// far below 2^53 here).
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+/** Opens a pool on a real PostgreSQL server. */
+export function openPostgres(url: string, options: { max?: number; statementTimeoutMs?: number } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    // A hung database must become a temporary failure well inside Dovecot's own timeout.
+    connectionTimeoutMillis: 3000,
+    statement_timeout: options.statementTimeoutMs ?? 3000,
+    query_timeout: (options.statementTimeoutMs ?? 3000) + 500,
+  });
+  // An idle client losing its connection emits here; without a listener the process would exit.
+  pool.on("error", () => {});
+  return {
+    kind: "postgres",
+    async query(sql, params) {
+      const result = await pool.query(sql, params as unknown[]);
+      return result.rows;
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const value = await fn({
+          async query(sql, params) {
+            return (await client.query(sql, params as unknown[])).rows;
+          },
+          async exec(sql) {
+            await client.query(sql);
+          },
+        });
+        await client.query("COMMIT");
+        return value;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onMessage) {
+      const client = new pg.Client({ connectionString: url });
+      client.on("error", () => {});
+      await client.connect();
+      client.on("notification", (msg) => {
+        if (msg.channel === channel) onMessage(msg.payload ?? "");
+      });
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Opens the embedded PostgreSQL (PGlite), persisted in `dataDir` or in memory when it is null. */
+export async function openEmbedded(dataDir: string | null): Promise<Db> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir ? { dataDir } : undefined);
+  return {
+    kind: "embedded",
+    async query(sql, params) {
+      const result = await lite.query(sql, params as unknown[]);
+      return result.rows as never[];
+    },
+    async exec(sql) {
+      await lite.exec(sql);
+    },
+    async transaction(fn) {
+      return lite.transaction(async (tx) =>
+        fn({
+          async query(sql, params) {
+            return (await tx.query(sql, params as unknown[])).rows as never[];
+          },
+          async exec(sql) {
+            await tx.exec(sql);
+          },
+        }),
+      );
+    },
+    async listen(channel, onMessage) {
+      const unsubscribe = await lite.listen(channel, onMessage);
+      return async () => unsubscribe();
+    },
+    async close() {
+      await lite.close();
+    },
+  };
+}
