@@ -7,7 +7,11 @@ export type Logger = pino.Logger;
  * The service's structured logger. Anything that could carry a secret is redacted by path as a
  * second line of defence; the first is never passing passwords, hashes or tokens to it at all.
  */
-export function createLogger(config: Pick<Config, "logLevel" | "logFormat">, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  config: Pick<Config, "logLevel" | "logFormat">,
+  destination?: pino.DestinationStream,
+  prettyTo: NodeJS.WritableStream = process.stdout,
+): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     base: undefined,
@@ -17,13 +21,13 @@ export function createLogger(config: Pick<Config, "logLevel" | "logFormat">, des
     },
   };
   if (!destination && config.logFormat === "pretty") {
-    return pino({ ...options, transport: undefined }, prettyStream());
+    return pino(options, prettyStream(prettyTo));
   }
   return destination ? pino(options, destination) : pino(options);
 }
 
 /** A dependency-free human format for `make run`: time, level, message, then the fields. */
-function prettyStream(): pino.DestinationStream {
+function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
   const levels: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
   return {
     write(line: string) {
@@ -33,9 +37,9 @@ function prettyStream(): pino.DestinationStream {
         const fields = Object.entries(rest)
           .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
           .join(" ");
-        process.stdout.write(`${when} ${(levels[Number(level)] ?? level)?.toString().padEnd(5)} ${msg ?? ""} ${fields}\n`);
+        out.write(`${when} ${(levels[Number(level)] ?? level)?.toString().padEnd(5)} ${msg ?? ""} ${fields}\n`);
       } catch {
-        process.stdout.write(line);
+        out.write(line);
       }
     },
   };

@@ -1,0 +1,47 @@
+import type { Background } from "../background.js";
+import { findLogin, replaceHashIfUnchanged, type UserdbFields } from "../accounts/queries.js";
+import type { Db } from "../db/database.js";
+import type { Logger } from "../log.js";
+import type { PasswordHasher } from "../passwords/index.js";
+
+/** Why a login failed; every one of them gets the same reply on the wire. */
+export type LoginFailure = "wrong_password" | "unknown_user" | "disabled" | "invalid_hash";
+
+export type LoginOutcome = { ok: true; fields: UserdbFields } | { ok: false; reason: LoginFailure };
+
+export interface LoginDeps {
+  db: Db;
+  hasher: PasswordHasher;
+  log: Logger;
+  background: Background;
+}
+
+/**
+ * Checks a login's password against the stored hash. Unknown and disabled accounts cost one
+ * verification too, so the three failures take the same time. Throws only on infrastructure
+ * trouble (database, overloaded hash pool), which the caller answers as a temporary failure.
+ */
+export async function checkPassword(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
+  const row = await findLogin(deps.db, login);
+  if (!row) {
+    await deps.hasher.dummyVerify(password);
+    return { ok: false, reason: "unknown_user" };
+  }
+  const verdict = await deps.hasher.verify(password, row.password_hash);
+  if (verdict.status === "invalid") {
+    deps.log.error({ account: login, problem: verdict.reason }, "stored password hash cannot be verified");
+    return { ok: false, reason: "invalid_hash" };
+  }
+  if (verdict.status === "mismatch") return { ok: false, reason: "wrong_password" };
+  if (!row.enabled) return { ok: false, reason: "disabled" };
+
+  if (verdict.needsRehash) {
+    const { id, password_hash: old } = row;
+    deps.background.run("upgrade password hash", async () => {
+      const next = await deps.hasher.hash(password);
+      if (await replaceHashIfUnchanged(deps.db, id, old, next)) deps.log.info({ account: login }, "password hash upgraded");
+    });
+  }
+  const { home, mail, uid, gid, quota_rule } = row;
+  return { ok: true, fields: { home, mail, uid, gid, quota_rule } };
+}

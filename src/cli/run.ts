@@ -1,0 +1,81 @@
+import type { Writable } from "node:stream";
+import { systemClock } from "../clock.js";
+import { type Config, configFromEnv, type Env } from "../config/config.js";
+import { embeddedPaths } from "../db/embedded-lock.js";
+import { createLogger } from "../log.js";
+import { createPasswordHasher } from "../passwords/index.js";
+import { openDatabase } from "../service.js";
+import type { Args, Command, Output } from "./command.js";
+import { callControl } from "./control.js";
+import { execute, failure, output } from "./execute.js";
+import { type Terminal, localIo } from "./local-io.js";
+import { commandHelp, resolveCommand } from "./registry.js";
+
+export interface CliProcess extends Terminal {
+  env: Env;
+  stdout: Writable;
+}
+
+/** Runs `mailauth ARGV...`; resolves to the exit code. */
+export async function runCli(argv: string[], proc: CliProcess): Promise<number> {
+  const out = output(
+    (s) => proc.stdout.write(s),
+    (s) => proc.stderr.write(s),
+  );
+  try {
+    const resolved = resolveCommand(argv);
+    if (resolved.kind === "help") {
+      proc.stdout.write(resolved.text);
+      return 0;
+    }
+    const { command, args } = resolved;
+    if (resolved.help) {
+      proc.stdout.write(commandHelp(command));
+      return 0;
+    }
+    const parsed = configFromEnv(proc.env, proc.cwd);
+    if (!parsed.ok) {
+      for (const error of parsed.errors) out.warn(`mailauth: configuration: ${error}`);
+      return 2;
+    }
+    const { config } = parsed;
+    if (command.standalone) {
+      const log = createLogger(config);
+      return await command.standalone(config, log);
+    }
+    const input = command.prepare ? await command.prepare(args, localIo(proc)) : undefined;
+    if (!config.databaseUrl) {
+      // A running server holds the embedded database: let it run the command.
+      const remote = await callControl(embeddedPaths(config.dataDir).socket, { argv, input });
+      if (remote) {
+        proc.stdout.write(remote.stdout);
+        proc.stderr.write(remote.stderr);
+        return remote.code;
+      }
+    }
+    return await runLocally(command, config, args, input, out, proc.stderr);
+  } catch (error) {
+    return failure(error, out);
+  }
+}
+
+async function runLocally(command: Command<never>, config: Config, args: Args, input: unknown, out: Output, stderr: Writable) {
+  const log = createLogger({ logLevel: "warn", logFormat: "pretty" }, undefined, stderr);
+  const { db, release } = await openDatabase(config);
+  const hasher = createPasswordHasher({ bcryptCost: config.bcryptCost, workers: 1, queueMax: 16 });
+  try {
+    return await execute(command as Command<unknown>, { config, db, hasher, log, clock: systemClock }, args, input, out);
+  } finally {
+    await hasher.close();
+    await release();
+  }
+}
+
+/** The server's side of the control socket: the same parsing, refusing what cannot run there. */
+export function resolveForControl(argv: string[]) {
+  const resolved = resolveCommand(argv);
+  if (resolved.kind !== "command" || resolved.help || !resolved.command.run) {
+    throw new Error("this command cannot run through the server");
+  }
+  return { command: resolved.command, args: resolved.args };
+}

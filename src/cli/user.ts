@@ -1,0 +1,171 @@
+import { addUser, importPasswdFile, resetPassword, type Secret } from "../accounts/accounts.js";
+import { parseAddress } from "../accounts/address.js";
+import { deleteUser, getUser, listUsers, setEnabled, type UserRow } from "../accounts/queries.js";
+import { type Args, type Command, CommandError, JSON_OPTION, type Output, table, UsageError } from "./command.js";
+import { FIELD_HELP, FIELD_OPTIONS, fieldsFrom } from "./fields.js";
+
+const SECRET_OPTIONS = {
+  "password-stdin": { type: "boolean", default: false },
+  hash: { type: "string" },
+} as const;
+const SECRET_HELP = `  --password-stdin     read the password from standard input (else it is asked for)
+  --hash HASH          keep an existing Dovecot hash as it is, e.g. '{SHA512-CRYPT}$6$...'`;
+
+/** Reads the secret in the CLI's process: a hash as given, or a password from stdin or the terminal. */
+async function readSecret(args: Args, io: Parameters<NonNullable<Command["prepare"]>>[1]): Promise<Secret> {
+  const hash = args.values.hash;
+  if (typeof hash === "string") {
+    if (args.values["password-stdin"]) throw new UsageError("give either --hash or --password-stdin, not both");
+    return { hash };
+  }
+  return { password: await io.password(args, "New password: ") };
+}
+
+function emailArg(args: Args): string {
+  const raw = args.positionals[0] ?? "";
+  const address = parseAddress(raw);
+  if (!address.ok) throw new CommandError(`${raw} ${address.reason}`);
+  return address.address.email;
+}
+
+function describe(user: UserRow) {
+  return {
+    email: user.email,
+    domain: user.domain,
+    enabled: user.enabled,
+    must_change_password: user.must_change_password,
+    scheme: user.scheme,
+    home: user.home,
+    mail: user.mail,
+    uid: user.uid,
+    gid: user.gid,
+    quota_rule: user.quota_rule,
+    created_at: user.created_at,
+    password_changed_at: user.password_changed_at,
+  };
+}
+
+const add: Command<Secret> = {
+  path: ["user", "add"],
+  summary: "create an account",
+  usage: "user add EMAIL [--password-stdin | --hash HASH] [--home PATH] [--mail LOC] [--uid N] [--gid N] [--quota-rule RULE]",
+  details: `${SECRET_HELP}\n${FIELD_HELP}\nFields left out are inherited from the domain (see 'domain add').`,
+  options: { ...SECRET_OPTIONS, ...FIELD_OPTIONS },
+  positionals: { min: 1, max: 1 },
+  prepare: readSecret,
+  async run(s, args, secret, out) {
+    const result = await addUser(s, emailArg(args), secret, fieldsFrom(args));
+    if (!result.ok) throw new CommandError(result.reason);
+    out.line(`added ${result.email}`);
+    return 0;
+  },
+};
+
+const passwd: Command<Secret> = {
+  path: ["user", "passwd"],
+  summary: "reset an account's password (it is never shown)",
+  usage: "user passwd EMAIL [--password-stdin | --hash HASH]",
+  details: SECRET_HELP,
+  options: SECRET_OPTIONS,
+  positionals: { min: 1, max: 1 },
+  prepare: readSecret,
+  async run(s, args, secret, out) {
+    const result = await resetPassword(s, emailArg(args), secret);
+    if (!result.ok) throw new CommandError(result.reason);
+    out.line(`password of ${result.email} reset`);
+    return 0;
+  },
+};
+
+const show: Command = {
+  path: ["user", "show"],
+  summary: "show an account",
+  usage: "user show EMAIL [--json]",
+  options: JSON_OPTION,
+  positionals: { min: 1, max: 1 },
+  async run(s, args, _input, out) {
+    const email = emailArg(args);
+    const user = await getUser(s.db, email);
+    if (!user) throw new CommandError(`no account ${email}`);
+    const view = describe(user);
+    if (args.values.json) out.json(view);
+    else for (const [key, value] of Object.entries(view)) out.line(`${`${key}:`.padEnd(22)}${value ?? "(inherited)"}`);
+    return 0;
+  },
+};
+
+const list: Command = {
+  path: ["user", "list"],
+  summary: "list accounts",
+  usage: "user list [--domain DOMAIN] [--weak] [--json]",
+  details: "  --weak               only accounts flagged for a password change (weak password found in use)",
+  options: { ...JSON_OPTION, domain: { type: "string" }, weak: { type: "boolean", default: false } },
+  positionals: { min: 0, max: 0 },
+  async run(s, args, _input, out) {
+    const domain = typeof args.values.domain === "string" ? args.values.domain.toLowerCase() : undefined;
+    const users = await listUsers(s.db, { domain, weakOnly: args.values.weak === true });
+    if (args.values.json) {
+      out.json(users.map(describe));
+      return 0;
+    }
+    table(
+      out,
+      ["EMAIL", "ENABLED", "SCHEME", "MUST CHANGE", "PASSWORD SET"],
+      users.map((u) => [u.email, u.enabled ? "yes" : "no", u.scheme, u.must_change_password ? "yes" : "", u.password_changed_at.slice(0, 19)]),
+    );
+    return 0;
+  },
+};
+
+function toggle(enabled: boolean): Command {
+  const verb = enabled ? "enable" : "disable";
+  return {
+    path: ["user", verb],
+    summary: enabled ? "let an account log in again" : "refuse an account's logins (answered as a wrong password)",
+    usage: `user ${verb} EMAIL`,
+    options: {},
+    positionals: { min: 1, max: 1 },
+    async run(s, args, _input, out: Output) {
+      const email = emailArg(args);
+      if (!(await setEnabled(s.db, email, enabled))) throw new CommandError(`no account ${email}`);
+      out.line(`${email} ${verb}d`);
+      return 0;
+    },
+  };
+}
+
+const remove: Command = {
+  path: ["user", "delete"],
+  summary: "delete an account (its mail on disk is not touched)",
+  usage: "user delete EMAIL",
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run(s, args, _input, out) {
+    const email = emailArg(args);
+    if (!(await deleteUser(s.db, email))) throw new CommandError(`no account ${email}`);
+    out.line(`deleted ${email}`);
+    return 0;
+  },
+};
+
+const importFile: Command<string> = {
+  path: ["user", "import"],
+  summary: "import a Dovecot passwd-file (hashes kept as they are)",
+  usage: "user import FILE",
+  details: `Lines are user:{SCHEME}hash:uid:gid:gecos:home:shell:extra_fields. Existing accounts are left
+as they are, so a re-run adds only what is new. {PLAIN} passwords are hashed on the way in.
+Every line that cannot be taken is reported with its reason; the exit code is then 1.`,
+  options: {},
+  positionals: { min: 1, max: 1 },
+  prepare: (args, io) => io.readFile(args.positionals[0] ?? ""),
+  async run(s, _args, text, out) {
+    const report = await importPasswdFile(s, text);
+    for (const refused of report.refused) out.warn(`line ${refused.line}: ${refused.reason}`);
+    out.line(
+      `imported ${report.imported.length}, already present ${report.present.length}, refused ${report.refused.length}`,
+    );
+    return report.refused.length > 0 ? 1 : 0;
+  },
+};
+
+export const userCommands: Command<never>[] = [add, passwd, show, list, toggle(true), toggle(false), remove, importFile] as Command<never>[];

@@ -1,0 +1,22 @@
+import type { Background } from "./background.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config/config.js";
+import type { Db } from "./db/database.js";
+import type { Migration } from "./db/migrate.js";
+import type { EventRecorder } from "./events/recorder.js";
+import type { Logger } from "./log.js";
+import type { PasswordHasher } from "./passwords/index.js";
+
+/** Everything the service's parts need, built in one place (src/main.ts) and passed down. */
+export interface Deps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  hasher: PasswordHasher;
+  events: EventRecorder;
+  background: Background;
+  migrations: Migration[];
+  /** The Dovecot client credentials in force (the secret may have been generated at first start). */
+  dovecotClient: { id: string; secret: string };
+}

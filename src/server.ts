@@ -1,0 +1,88 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { createApp } from "./app.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config/config.js";
+import { embeddedPaths } from "./db/embedded-lock.js";
+import type { Deps } from "./deps.js";
+import type { Logger } from "./log.js";
+import { buildDeps, closeDeps, dovecotClientSecret, openDatabase } from "./service.js";
+
+export interface RunningServer {
+  url: string;
+  deps: Deps;
+  /** Stops accepting, finishes requests in flight, flushes events, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  /** Serves CLI commands on the embedded database's control socket (see src/cli/control.ts). */
+  control?: (deps: Deps, socketPath: string) => Promise<Server>;
+}
+
+/** Opens the database, migrates it, wires the dependencies and listens. */
+export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
+  const { db, migrations, applied, release } = await openDatabase(config);
+  for (const m of applied) log.info({ version: m.version, name: m.name }, "migration applied");
+  const secret = dovecotClientSecret(config);
+  if (secret.generated) log.warn({ file: secret.file }, "generated a Dovecot client secret");
+  const deps = buildDeps(config, log, db, migrations, { clock: options.clock, clientSecret: secret.secret });
+  const app = createApp(deps);
+
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: {
+      // Dovecot keeps its connections open for up to 60 s; Node's default of 5 s would make it
+      // reconnect constantly.
+      keepAliveTimeout: 65_000,
+      headersTimeout: 10_000,
+      requestTimeout: 15_000,
+      maxHeaderSize: 16 * 1024,
+    },
+  }) as Server;
+  const control =
+    db.kind === "embedded" && options.control ? await options.control(deps, embeddedPaths(config.dataDir).socket) : null;
+  try {
+    await new Promise<void>((ok, fail) => server.once("error", fail).listen(config.listen.port, config.listen.host, ok));
+  } catch (error) {
+    control?.close();
+    await closeDeps(deps);
+    await release();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  log.info({ url, database: db.kind === "embedded" ? `embedded (${config.dataDir})` : "postgresql" }, "mailauth listening");
+  if (secret.file) log.info(dovecotHint(url, config, secret.file), "dovecot oauth2 settings");
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    deps,
+    close() {
+      closing ??= (async () => {
+        control?.close();
+        await new Promise<void>((ok) => {
+          server.close(() => ok());
+          server.closeIdleConnections();
+        });
+        await closeDeps(deps);
+        await release();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** What to paste into dovecot-oauth2.conf.ext; points at the secret's file, never prints it. */
+function dovecotHint(url: string, config: Config, file: string) {
+  return {
+    grant_url: `${url}/dovecot/token`,
+    client_id: config.dovecot.clientId,
+    client_secret: `<the contents of ${file}>`,
+    example: "examples/dovecot/2.3/dovecot-oauth2.conf.ext",
+  };
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Background, createBackground } from "./background.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { Config } from "./config/config.js";
+import { type Db, openEmbedded, openPostgres } from "./db/database.js";
+import { embeddedPaths, lockEmbedded } from "./db/embedded-lock.js";
+import { loadMigrations, type Migration, migrate } from "./db/migrate.js";
+import type { Deps } from "./deps.js";
+import { createEventRecorder } from "./events/recorder.js";
+import type { Logger } from "./log.js";
+import { createPasswordHasher } from "./passwords/index.js";
+
+/** The repository's migrations folder, found from this file in src/ or in dist/src/. */
+export const MIGRATIONS_DIR = [
+  resolve(fileURLToPath(import.meta.url), "../../migrations"),
+  resolve(fileURLToPath(import.meta.url), "../../../migrations"),
+].find((dir) => existsSync(dir)) as string;
+
+export class DatabaseBusyError extends Error {
+  constructor(readonly holder: number) {
+    super(`the embedded database is open in another mailauth process (pid ${holder})`);
+  }
+}
+
+/** Opens the configured database (taking the embedded lock when it is PGlite) and migrates it. */
+export async function openDatabase(config: Config): Promise<{ db: Db; migrations: Migration[]; applied: Migration[]; release(): Promise<void> }> {
+  const migrations = loadMigrations(MIGRATIONS_DIR);
+  let db: Db;
+  let unlock = () => {};
+  if (config.databaseUrl) {
+    db = openPostgres(config.databaseUrl, { max: config.dbPoolMax, statementTimeoutMs: config.dbTimeoutMs });
+  } else {
+    const lock = lockEmbedded(config.dataDir);
+    if (!lock.ok) throw new DatabaseBusyError(lock.holder);
+    unlock = lock.release;
+    try {
+      db = await openEmbedded(embeddedPaths(config.dataDir).database);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+  }
+  try {
+    const applied = await migrate(db, migrations);
+    return {
+      db,
+      migrations,
+      applied,
+      async release() {
+        await db.close();
+        unlock();
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    unlock();
+    throw error;
+  }
+}
+
+/**
+ * The Dovecot client secret: configured, or generated once and kept (mode 0600) in the data dir
+ * so that restarts keep it. Returns where it lives so the operator can be told; never the value
+ * in anything that is logged.
+ */
+export function dovecotClientSecret(config: Config): { secret: string; file: string | null; generated: boolean } {
+  if (config.dovecot.clientSecret) return { secret: config.dovecot.clientSecret, file: null, generated: false };
+  const file = join(config.dataDir, "dovecot-client-secret");
+  if (existsSync(file)) return { secret: readFileSync(file, "utf8").trim(), file, generated: false };
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  return { secret, file, generated: true };
+}
+
+/** Builds the service's dependencies around an open database. */
+export function buildDeps(
+  config: Config,
+  log: Logger,
+  db: Db,
+  migrations: Migration[],
+  options: { clock?: Clock; clientSecret: string },
+): Deps {
+  const background: Background = createBackground(log);
+  return {
+    config,
+    db,
+    log,
+    clock: options.clock ?? systemClock,
+    hasher: createPasswordHasher({
+      bcryptCost: config.bcryptCost,
+      workers: config.hashWorkers,
+      queueMax: config.hashQueueMax,
+    }),
+    events: createEventRecorder(db, log),
+    background,
+    migrations,
+    dovecotClient: { id: config.dovecot.clientId, secret: options.clientSecret },
+  };
+}
+
+/** Stops the parts in the order that loses nothing: background work, then events, then pools. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.background.drain();
+  await deps.events.close();
+  await deps.hasher.close();
+}
