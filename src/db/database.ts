@@ -77,7 +77,7 @@ export function openPostgres(url: string, options: { max?: number; statementTime
       };
     },
     async close() {
-      await pool.end();
+      if (!pool.ended) await pool.end();
     },
   };
 }
@@ -113,7 +113,7 @@ export async function openEmbedded(dataDir: string | null): Promise<Db> {
       return async () => unsubscribe();
     },
     async close() {
-      await lite.close();
+      if (!lite.closed) await lite.close();
     },
   };
 }

@@ -1,0 +1,157 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { commands } from "../../src/cli/registry.js";
+import { freshDatabase, type TestDatabase } from "../helpers/databases.js";
+import { freePort } from "../helpers/postgres-cluster.js";
+import { mailauth, serve } from "./run-cli.js";
+
+const STRONG = "Tr0ub4dor&3-horse-staple";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "mailauth-cli-"));
+}
+
+describe("mailauth CLI basics", () => {
+  const env = { MAILAUTH_DATA_DIR: "/nonexistent/never-opened" };
+
+  it.each(commands.map((c) => c.path.join(" ")))("prints help for '%s' and exits 0", async (path) => {
+    const result = await mailauth([...path.split(" "), "--help"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`usage: mailauth ${path}`);
+  });
+
+  it("lists the commands with no arguments", async () => {
+    const result = await mailauth([], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("user import");
+  });
+
+  it("exits 2 with one line for an unknown command or option", async () => {
+    const unknown = await mailauth(["user", "frobnicate"], { env });
+    expect(unknown).toMatchObject({ code: 2, stdout: "" });
+    expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
+    const option = await mailauth(["user", "list", "--colour"], { env });
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("--colour");
+  });
+
+  it("names the setting that is wrong", async () => {
+    const result = await mailauth(["user", "list"], { env: { MAILAUTH_BCRYPT_COST: "99" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("MAILAUTH_BCRYPT_COST must be a whole number from 4 to 15");
+  });
+});
+
+describe("mailauth CLI on the embedded database, while mailauth serve holds it", () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let server: Awaited<ReturnType<typeof serve>>;
+  const run = (args: string[], stdin?: string) => mailauth(args, { env, stdin, cwd: dir });
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const port = await freePort();
+    env = { MAILAUTH_DATA_DIR: join(dir, "data"), MAILAUTH_LISTEN: `127.0.0.1:${port}`, MAILAUTH_BCRYPT_COST: "4" };
+    // Before the server starts, the CLI opens the database itself...
+    const before = await run(["user", "add", "early@example.org", "--password-stdin"], `${STRONG}\n`);
+    expect(before).toMatchObject({ code: 0, stdout: "added early@example.org\n" });
+    // ...then the server takes it and the CLI goes through the server's control socket.
+    server = await serve(env, `http://127.0.0.1:${port}`);
+  });
+  afterAll(async () => {
+    server?.kill("SIGTERM");
+    await new Promise((r) => server?.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("adds, shows, lists, disables, enables and deletes accounts", async () => {
+    expect(await run(["domain", "add", "example.org", "--home", "/var/vmail/%d/%n", "--uid", "5000", "--gid", "5000"])).toMatchObject({ code: 0 });
+    expect(await run(["user", "add", "Alice@Example.org", "--password-stdin", "--quota-rule", "*:storage=2G"], STRONG)).toMatchObject({
+      code: 0,
+      stdout: "added alice@example.org\n",
+    });
+    const shown = JSON.parse((await run(["user", "show", "alice@example.org", "--json"])).stdout);
+    expect(shown).toMatchObject({ email: "alice@example.org", enabled: true, scheme: "BLF-CRYPT", quota_rule: "*:storage=2G", uid: null });
+    expect(JSON.stringify(shown)).not.toMatch(/\$2[aby]\$/);
+
+    expect((await run(["user", "disable", "alice@example.org"])).code).toBe(0);
+    const listed = JSON.parse((await run(["user", "list", "--json"])).stdout) as { email: string; enabled: boolean }[];
+    expect(listed.map((u) => [u.email, u.enabled])).toEqual([
+      ["alice@example.org", false],
+      ["early@example.org", true],
+    ]);
+    expect((await run(["user", "enable", "alice@example.org"])).code).toBe(0);
+    expect(await run(["user", "add", "alice@example.org", "--password-stdin"], STRONG)).toMatchObject({
+      code: 1,
+      stderr: "mailauth: alice@example.org already exists\n",
+    });
+    expect((await run(["domain", "remove", "example.org"])).stderr).toContain("still has accounts");
+    expect((await run(["user", "delete", "alice@example.org"])).code).toBe(0);
+    expect(await run(["user", "show", "alice@example.org"])).toMatchObject({ code: 1, stderr: "mailauth: no account alice@example.org\n" });
+  });
+
+  it("resets a password without ever printing it, and the new one logs in", async () => {
+    const reset = await run(["user", "passwd", "early@example.org", "--password-stdin"], "An0ther-long-passphrase\n");
+    expect(reset).toMatchObject({ code: 0, stdout: "password of early@example.org reset\n" });
+    expect(reset.stdout + reset.stderr).not.toContain("An0ther");
+    const url = `http://${env.MAILAUTH_LISTEN}/dovecot/token`;
+    const secret = (await import("node:fs")).readFileSync(join(dir, "data", "dovecot-client-secret"), "utf8").trim();
+    const body = new URLSearchParams({ grant_type: "password", username: "early@example.org", password: "An0ther-long-passphrase", client_id: "dovecot", client_secret: secret });
+    expect((await fetch(url, { method: "POST", body })).status).toBe(200);
+  });
+
+  it("refuses to read a password from a pipe without --password-stdin", async () => {
+    const result = await run(["user", "add", "nopass@example.org"]);
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.stderr).toContain("--password-stdin");
+  });
+
+  it("imports a passwd-file, reports what it refused and does not duplicate on a re-run", async () => {
+    const file = join(dir, "passwd");
+    writeFileSync(
+      file,
+      [
+        "# from the old server",
+        "jean.dupont@exemple.fr:{SSHA512}bRfKhykPUDNsTx7C2yAYyX46nQGyDk4sAFFLxMhtLbR4LVoTwEA8Wks2xs1MuM1VkxatFYjLWGHRZ21U9LiouIABAxI=:5000:5000::/var/vmail/exemple.fr/jean::userdb_quota_rule=*:storage=1G",
+        "marie@exemple.fr:{SHA512-CRYPT}$6$DpDQaUreZCOfqmUv$arxhrzSBL5vUljVk3fcjC/7dt.aMV3VCpDJ71LifvmB62LTkpZLwLsWHuWptmA/gXgnMmZTLqF0Z863YSmFxz/",
+        "broken@exemple.fr:{NOSUCH}abc",
+        "not-an-address:{SSHA}abc",
+      ].join("\n"),
+    );
+    const first = await run(["user", "import", "passwd"]);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toBe("imported 2, already present 0, refused 2\n");
+    expect(first.stderr).toContain("line 4: broken@exemple.fr:");
+    expect(first.stderr).toContain("line 5:");
+    const second = await run(["user", "import", "passwd"]);
+    expect(second.stdout).toBe("imported 0, already present 2, refused 2\n");
+    const jean = JSON.parse((await run(["user", "show", "jean.dupont@exemple.fr", "--json"])).stdout);
+    expect(jean).toMatchObject({ scheme: "SSHA512", uid: 5000, home: "/var/vmail/exemple.fr/jean", quota_rule: "*:storage=1G" });
+  });
+
+  it("says which process holds the database when the control socket is gone", async () => {
+    // A second server on the same data dir must not open the database.
+    const other = await mailauth(["serve"], { env: { ...env, MAILAUTH_LISTEN: "127.0.0.1:0" }, cwd: dir });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`the embedded database is open in another mailauth process (pid ${server.pid})`);
+    expect(existsSync(join(dir, "data", "control.sock"))).toBe(true);
+  });
+});
+
+describe.skipIf(!inject("postgresUrl"))("mailauth CLI on PostgreSQL", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase("postgres", { migrated: false });
+  });
+  afterAll(() => database.drop());
+
+  it("migrates, then manages accounts directly on the database", async () => {
+    const env = { MAILAUTH_DATABASE_URL: database.url ?? "", MAILAUTH_BCRYPT_COST: "4" };
+    expect(await mailauth(["migrate"], { env })).toMatchObject({ code: 0, stdout: "database schema at version 1 (1 migrations applied)\n" });
+    expect((await mailauth(["user", "add", "pg@example.org", "--password-stdin"], { env, stdin: STRONG })).code).toBe(0);
+    const [row] = await database.db.query<{ email: string }>("SELECT email FROM users");
+    expect(row?.email).toBe("pg@example.org");
+  });
+});

@@ -1,0 +1,37 @@
+import { afterEach, expect, it } from "vitest";
+import { appliedVersions, isCurrent, migrate } from "../../src/db/migrate.js";
+import { describeEachDatabase, freshDatabase, migrations, type TestDatabase } from "../helpers/databases.js";
+
+describeEachDatabase("migrations", (kind) => {
+  let database: TestDatabase;
+  afterEach(() => database.drop());
+
+  it("apply on an empty database, then a re-run applies nothing", async () => {
+    database = await freshDatabase(kind, { migrated: false });
+    expect(await isCurrent(database.db, migrations)).toBe(false);
+    expect((await migrate(database.db, migrations)).map((m) => m.version)).toEqual(migrations.map((m) => m.version));
+    expect(await migrate(database.db, migrations)).toEqual([]);
+    expect(await appliedVersions(database.db)).toEqual(migrations.map((m) => m.version));
+    expect(await isCurrent(database.db, migrations)).toBe(true);
+  });
+
+  it("store addresses as inet", async () => {
+    database = await freshDatabase(kind);
+    const [column] = await database.db.query<{ data_type: string }>(
+      "SELECT data_type FROM information_schema.columns WHERE table_name = 'auth_events' AND column_name = 'ip'",
+    );
+    expect(column?.data_type).toBe("inet");
+  });
+
+  it.runIf(kind === "postgres")("are applied once when several instances start together", async () => {
+    database = await freshDatabase(kind, { migrated: false });
+    const { openPostgres } = await import("../../src/db/database.js");
+    const instances = Array.from({ length: 4 }, () => openPostgres(database.url ?? ""));
+    try {
+      const results = await Promise.all(instances.map((db) => migrate(db, migrations)));
+      expect(results.flat().map((m) => m.version)).toEqual(migrations.map((m) => m.version));
+    } finally {
+      await Promise.all(instances.map((db) => db.close()));
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import { inject } from "vitest";
+import type { UserFields } from "../../src/accounts/queries.js";
+import { startTestService, TEST_CLIENT_SECRET } from "../helpers/service.js";
+
+type Fields = { home?: string; mail?: string; uid?: number; gid?: number; quotaRule?: string };
+
+const toUserFields = (f: Fields = {}): Partial<UserFields> => ({
+  home: f.home ?? null,
+  mail: f.mail ?? null,
+  uid: f.uid ?? null,
+  gid: f.gid ?? null,
+  quota_rule: f.quotaRule ?? null,
+});
+
+/**
+ * mailauth for the end-to-end tests, on real PostgreSQL when the suite has one (so Dovecot's sql
+ * userdb can read the same database), else on the embedded one.
+ */
+export async function startMailauth(options: { env?: Record<string, string> } = {}) {
+  const service = await startTestService({
+    kind: inject("postgresUrl") ? "postgres" : "embedded",
+    env: options.env,
+  });
+  const { deps } = service.server;
+  return {
+    url: service.url,
+    clientId: deps.dovecotClient.id,
+    clientSecret: TEST_CLIENT_SECRET,
+    databaseUrl: service.databaseUrl,
+    addUser: (email: string, password: string, fields?: Fields) =>
+      service.addUser(email, password, toUserFields(fields)),
+    setEnabled: (email: string, enabled: boolean) => service.setEnabled(email, enabled),
+    addDomain: (name: string, defaults: Fields) => service.addDomain(name, toUserFields(defaults)),
+    async events() {
+      await deps.events.flush();
+      return deps.db.query<{ ip: string | null; login: string; service: string; outcome: string }>(
+        "SELECT host(ip) AS ip, login, service, outcome FROM auth_events ORDER BY id",
+      );
+    },
+    failDatabase: (on: boolean) => service.failDatabase(on),
+    close: () => service.close(),
+  };
+}

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addUser } from "../../src/accounts/accounts.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
+
+const PASSWORD = "correct horse battery staple";
+
+function grant(fields: Record<string, string>) {
+  return new URLSearchParams({ grant_type: "password", client_id: "dovecot", client_secret: TEST_CLIENT_SECRET, ...fields }).toString();
+}
+
+async function token(service: TestService, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  const response = await fetch(`${service.url}/dovecot/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: grant(fields),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describeEachDatabase("POST /dovecot/token", (kind) => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ kind });
+    await service.addDomain("example.org", { home: "/var/vmail/%d/%n", mail: "maildir:~/Maildir", uid: 5000, gid: 5000, quota_rule: "*:storage=1G" });
+    await service.addUser("alice@example.org", PASSWORD);
+    await service.addUser("bob@example.org", PASSWORD, { home: "/srv/bob", quota_rule: "*:storage=5G" });
+    await service.addUser("carol@example.org", PASSWORD);
+    await service.setEnabled("carol@example.org", false);
+  });
+  afterAll(() => service.close());
+
+  it("logs in with the right password and returns the userdb fields resolved from the domain", async () => {
+    const { status, body } = await token(service, { username: "alice@example.org", password: PASSWORD });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      token_type: "Bearer",
+      expires_in: 3600,
+      username: "alice@example.org",
+      active: "true",
+      home: "/var/vmail/example.org/alice",
+      mail: "maildir:~/Maildir",
+      uid: "5000",
+      gid: "5000",
+      quota_rule: "*:storage=1G",
+    });
+    expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(Object.values(body).every((v) => typeof v === "string" || typeof v === "number")).toBe(true);
+  });
+
+  it("lets a user's own fields win over its domain's defaults", async () => {
+    const { body } = await token(service, { username: "bob@example.org", password: PASSWORD });
+    expect(body).toMatchObject({ home: "/srv/bob", quota_rule: "*:storage=5G", uid: "5000" });
+  });
+
+  it("answers wrong password, unknown user and disabled account with the same invalid_grant", async () => {
+    const replies = await Promise.all([
+      token(service, { username: "alice@example.org", password: "not the password" }),
+      token(service, { username: "nobody@example.org", password: PASSWORD }),
+      token(service, { username: "carol@example.org", password: PASSWORD }),
+      token(service, { username: "alice@example.org", password: "" }),
+    ]);
+    for (const reply of replies) expect(reply).toEqual({ status: 400, body: { error: "invalid_grant" } });
+  });
+
+  it("refuses a wrong client with 401 invalid_client, a temporary failure for Dovecot", async () => {
+    const { status, body } = await token(service, { username: "alice@example.org", password: PASSWORD, client_secret: "wrong" });
+    expect({ status, body }).toEqual({ status: 401, body: { error: "invalid_client" } });
+  });
+
+  it("answers 503 when the database fails, never a wrong password", async () => {
+    service.failDatabase(true);
+    try {
+      const { status, body } = await token(service, { username: "alice@example.org", password: PASSWORD });
+      expect({ status, body }).toEqual({ status: 503, body: { error: "temporarily_unavailable" } });
+    } finally {
+      service.failDatabase(false);
+    }
+  });
+
+  it("records each attempt with the client IP and service, never the password", async () => {
+    await token(
+      service,
+      { username: "alice@example.org", password: "wrong-for-event" },
+      { "x-dovecot-auth-remote": "[::ffff:198.51.100.7]:0", "x-dovecot-auth-service": "smtp" },
+    );
+    await service.server.deps.events.flush();
+    const rows = await service.server.deps.db.query<Record<string, string>>(
+      "SELECT host(ip) AS ip, login, service, outcome, reason FROM auth_events WHERE service = 'smtp'",
+    );
+    expect(rows).toEqual([{ ip: "198.51.100.7", login: "alice@example.org", service: "smtp", outcome: "wrong_password", reason: null }]);
+    const all = await service.server.deps.db.query("SELECT * FROM auth_events");
+    expect(JSON.stringify(all)).not.toContain("wrong-for-event");
+    expect(JSON.stringify(all)).not.toContain(PASSWORD);
+  });
+});
+
+describe("POST /dovecot/token, input and upgrades", () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+  afterAll(() => service.close());
+
+  it.each([
+    ["grant_type=password&username=a@example.org", 400, "password is missing"],
+    ["not a form at all", 400, "grant_type must be password"],
+    [grant({ username: "a@example.org", password: "x".repeat(2000) }), 400, "password is longer than 1024 bytes"],
+  ])("refuses a malformed body with a reason (%#)", async (body, status, reason) => {
+    const response = await fetch(`${service.url}/dovecot/token`, { method: "POST", body });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ error: "invalid_request", error_description: reason });
+  });
+
+  it("refuses a body over 8 KiB with 413", async () => {
+    const response = await fetch(`${service.url}/dovecot/token`, { method: "POST", body: `x=${"a".repeat(9000)}` });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("answers like Dovecot 2.4 wants with MAILAUTH_DOVECOT_FAILURE_STYLE=dovecot24", async () => {
+    const v24 = await startTestService({ env: { MAILAUTH_DOVECOT_FAILURE_STYLE: "dovecot24" } });
+    try {
+      const { status, body } = await token(v24, { username: "nobody@example.org", password: "whatever" });
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ active: "false", username: "nobody@example.org", token_type: "Bearer", home: "" });
+    } finally {
+      await v24.close();
+    }
+  });
+
+  it("upgrades an old hash to bcrypt after a successful login, and the new hash still logs in", async () => {
+    const { deps } = service.server;
+    // {SSHA512} of "Secret123!" made by doveadm pw (shared/vectors/doveadm-pw.json)
+    const old = "{SSHA512}bRfKhykPUDNsTx7C2yAYyX46nQGyDk4sAFFLxMhtLbR4LVoTwEA8Wks2xs1MuM1VkxatFYjLWGHRZ21U9LiouIABAxI=";
+    const added = await addUser({ db: deps.db, hasher: deps.hasher }, "legacy@example.org", { hash: old });
+    expect(added.ok).toBe(true);
+    expect((await token(service, { username: "legacy@example.org", password: "Secret123!" })).status).toBe(200);
+    await deps.background.drain();
+    const [row] = await deps.db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE email = 'legacy@example.org'");
+    expect(row?.password_hash).toMatch(/^\{BLF-CRYPT\}\$2[aby]\$04\$/);
+    expect((await token(service, { username: "legacy@example.org", password: "Secret123!" })).status).toBe(200);
+  });
+
+  it("reports health and readiness", async () => {
+    expect(await (await fetch(`${service.url}/healthz`)).json()).toEqual({ status: "ok" });
+    expect(await (await fetch(`${service.url}/readyz`)).json()).toEqual({ status: "ready" });
+    service.failDatabase(true);
+    try {
+      const response = await fetch(`${service.url}/readyz`);
+      expect(response.status).toBe(503);
+    } finally {
+      service.failDatabase(false);
+    }
+  });
+});
