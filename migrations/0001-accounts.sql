@@ -45,19 +45,24 @@ CREATE TABLE auth_events (
 CREATE INDEX auth_events_at_idx ON auth_events (at);
 CREATE INDEX auth_events_ip_at_idx ON auth_events (ip, at);
 
--- A user's userdb fields: its own, else its domain's, with %u %n %d expanded. The login path and
--- Dovecot's own `sql` userdb (LMTP, doveadm user) both read this one view.
+-- Expands Dovecot's %u (whole address), %n (local part) and %d (domain) in a home or mail template.
+CREATE FUNCTION mailauth_expand(template text, email text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT replace(replace(replace(template, '%u', email), '%n', split_part(email, '@', 1)), '%d', split_part(email, '@', 2))
+$$;
+
+-- A user's userdb fields: its own, else its domain's, expanded; '' where neither has one. The
+-- login path (which then applies the service-wide defaults) and Dovecot's own `sql` userdb (LMTP,
+-- doveadm user) both read this one view.
 CREATE VIEW dovecot_userdb AS
 SELECT
   u.id,
   u.email AS "user",
   u.enabled,
-  coalesce(replace(replace(replace(coalesce(u.home, d.home), '%u', u.email),
-    '%n', split_part(u.email, '@', 1)), '%d', u.domain), '') AS home,
-  coalesce(replace(replace(replace(coalesce(u.mail, d.mail), '%u', u.email),
-    '%n', split_part(u.email, '@', 1)), '%d', u.domain), '') AS mail,
-  coalesce(u.uid, d.uid)::text AS uid,
-  coalesce(u.gid, d.gid)::text AS gid,
+  coalesce(mailauth_expand(coalesce(u.home, d.home), u.email), '') AS home,
+  coalesce(mailauth_expand(coalesce(u.mail, d.mail), u.email), '') AS mail,
+  coalesce(coalesce(u.uid, d.uid)::text, '') AS uid,
+  coalesce(coalesce(u.gid, d.gid)::text, '') AS gid,
   coalesce(u.quota_rule, d.quota_rule, '') AS quota_rule
 FROM users u
 LEFT JOIN domains d ON d.name = u.domain;

@@ -43,14 +43,30 @@ export interface DomainRow extends UserFields {
   created_at: string;
 }
 
-/** Looks up an account for login; null when there is none. */
-export async function findLogin(db: Queryable, email: string): Promise<LoginRow | null> {
+/** Service-wide userdb defaults (MAILAUTH_DEFAULT_*), for what neither user nor domain sets. */
+export interface UserdbDefaults {
+  home: string;
+  mail: string;
+  uid: number;
+  gid: number;
+  quotaRule: string;
+}
+
+/**
+ * Looks up an account for login; null when there is none. Every field comes back non-empty:
+ * Dovecot fails a login whose pass_attrs uid or gid is empty, and reads an empty home as "yes".
+ */
+export async function findLogin(db: Queryable, email: string, defaults: UserdbDefaults): Promise<LoginRow | null> {
   const rows = await db.query<LoginRow>(
-    `SELECT v.id, u.password_hash, v.enabled, v.home, v.mail, coalesce(v.uid, '') AS uid,
-            coalesce(v.gid, '') AS gid, v.quota_rule
+    `SELECT v.id, u.password_hash, v.enabled,
+            coalesce(nullif(v.home, ''), mailauth_expand($2, v."user")) AS home,
+            coalesce(nullif(v.mail, ''), mailauth_expand($3, v."user")) AS mail,
+            coalesce(nullif(v.uid, ''), $4) AS uid,
+            coalesce(nullif(v.gid, ''), $5) AS gid,
+            coalesce(nullif(v.quota_rule, ''), $6) AS quota_rule
        FROM dovecot_userdb v JOIN users u ON u.id = v.id
       WHERE v."user" = $1`,
-    [email],
+    [email, defaults.home, defaults.mail, String(defaults.uid), String(defaults.gid), defaults.quotaRule],
   );
   return rows[0] ?? null;
 }

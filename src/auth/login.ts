@@ -1,5 +1,5 @@
 import type { Background } from "../background.js";
-import { findLogin, replaceHashIfUnchanged, type UserdbFields } from "../accounts/queries.js";
+import { findLogin, replaceHashIfUnchanged, type UserdbDefaults, type UserdbFields } from "../accounts/queries.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import type { PasswordHasher } from "../passwords/index.js";
@@ -14,6 +14,7 @@ export interface LoginDeps {
   hasher: PasswordHasher;
   log: Logger;
   background: Background;
+  config: { userdbDefaults: UserdbDefaults };
 }
 
 /**
@@ -22,7 +23,7 @@ export interface LoginDeps {
  * trouble (database, overloaded hash pool), which the caller answers as a temporary failure.
  */
 export async function checkPassword(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
-  const row = await findLogin(deps.db, login);
+  const row = await findLogin(deps.db, login, deps.config.userdbDefaults);
   if (!row) {
     await deps.hasher.dummyVerify(password);
     return { ok: false, reason: "unknown_user" };

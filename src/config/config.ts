@@ -13,6 +13,8 @@ export interface Config {
   bcryptCost: number;
   hashWorkers: number;
   hashQueueMax: number;
+  /** Userdb fields for accounts whose user row and domain both leave them unset. */
+  userdbDefaults: { home: string; mail: string; uid: number; gid: number; quotaRule: string };
   dovecot: {
     clientId: string;
     /** null: generated on first start and kept in the data dir. */
@@ -46,6 +48,14 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
     bcryptCost: read.int("MAILAUTH_BCRYPT_COST", 10, 4, 15),
     hashWorkers: read.int("MAILAUTH_HASH_WORKERS", availableParallelism(), 1, 256),
     hashQueueMax: read.int("MAILAUTH_HASH_QUEUE_MAX", 256, 1, 100_000),
+    userdbDefaults: {
+      home: read.string("MAILAUTH_DEFAULT_HOME", "/var/vmail/%d/%n") ?? "",
+      mail: read.string("MAILAUTH_DEFAULT_MAIL", "maildir:~/Maildir") ?? "",
+      uid: read.int("MAILAUTH_DEFAULT_UID", 5000, 1, 2 ** 31 - 1),
+      gid: read.int("MAILAUTH_DEFAULT_GID", 5000, 1, 2 ** 31 - 1),
+      // 0 is "no limit" to Dovecot's quota plugin.
+      quotaRule: read.string("MAILAUTH_DEFAULT_QUOTA_RULE", "*:storage=0") ?? "",
+    },
     dovecot: {
       clientId: read.string("MAILAUTH_DOVECOT_CLIENT_ID", "dovecot") ?? "dovecot",
       clientSecret: read.string("MAILAUTH_DOVECOT_CLIENT_SECRET", null, (v) =>

@@ -53,6 +53,18 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
     expect(body).toMatchObject({ home: "/srv/bob", quota_rule: "*:storage=5G", uid: "5000" });
   });
 
+  it("fills what neither the user nor its domain sets from the service-wide defaults", async () => {
+    await service.addUser("dave@elsewhere.net", PASSWORD);
+    const { body } = await token(service, { username: "dave@elsewhere.net", password: PASSWORD });
+    expect(body).toMatchObject({
+      home: "/var/vmail/elsewhere.net/dave",
+      mail: "maildir:~/Maildir",
+      uid: "5000",
+      gid: "5000",
+      quota_rule: "*:storage=0",
+    });
+  });
+
   it("answers wrong password, unknown user and disabled account with the same invalid_grant", async () => {
     const replies = await Promise.all([
       token(service, { username: "alice@example.org", password: "not the password" }),

@@ -1,0 +1,71 @@
+import { createHashPool } from "./hash-pool.js";
+import type { Verdict, VerifyOutcome } from "./outcome.js";
+import { needsRehash } from "./rehash.js";
+import type { VerifyContext } from "./scheme.js";
+import { bcryptDummyHash } from "./schemes/bcrypt.js";
+import { parseStoredHash } from "./stored-hash.js";
+import { verifyParsed } from "./verify-stored.js";
+
+/** Verifies and creates Dovecot password hashes without blocking the event loop. */
+export interface PasswordHasher {
+  /**
+   * Never throws for a wrong password or a bad hash; throws HashPoolBusyError when the queue is
+   * full, or on infrastructure failure. `context.user` is needed only by {DIGEST-MD5}.
+   */
+  verify(password: string, stored: string, context?: VerifyContext): Promise<VerifyOutcome>;
+  /** New hash under the current policy, in Dovecot notation: "{BLF-CRYPT}$2y$10$...". */
+  hash(password: string): Promise<string>;
+  /** Costs what verifying a current-policy hash costs (for unknown users); resolves to nothing. */
+  dummyVerify(password: string): Promise<void>;
+  /** True when `stored` is not bcrypt at the configured cost: upgrade after a successful login. */
+  needsRehash(stored: string): boolean;
+  /** For metrics: jobs waiting, jobs running, workers. */
+  stats(): { queued: number; running: number; workers: number };
+  close(): Promise<void>;
+}
+
+export interface PasswordHasherOptions {
+  bcryptCost: number;
+  workers: number;
+  queueMax: number;
+  /** Told when a worker thread dies outside a job (Piscina starts a new one). */
+  onWorkerError?: (error: unknown) => void;
+}
+
+/** Builds the hasher and its worker pool; call close() on shutdown. */
+export function createPasswordHasher(options: PasswordHasherOptions): PasswordHasher {
+  const pool = createHashPool(options);
+  // Fixed per hasher: same cost as a real current-policy hash, random salt, matches nothing.
+  const dummyHash = `{BLF-CRYPT}${bcryptDummyHash(options.bcryptCost)}`;
+
+  const dummyVerify = async (password: string): Promise<void> => {
+    await pool.run({ op: "verify", password, stored: dummyHash });
+  };
+
+  const verdictFor = async (password: string, stored: string, context: VerifyContext): Promise<Verdict> => {
+    const parsed = parseStoredHash(stored);
+    if (!parsed.ok) return { status: "invalid", reason: parsed.reason };
+    // Digests cost microseconds; a worker round-trip costs more than the work (see docs/passwords.md).
+    if (parsed.scheme.runs === "inline") return verifyParsed(password, parsed, context);
+    return pool.run({ op: "verify", password, stored, ...context });
+  };
+
+  return {
+    async verify(password, stored, context = {}) {
+      const verdict = await verdictFor(password, stored, context);
+      if (verdict.status === "match")
+        return { status: "match", needsRehash: needsRehash(stored, options.bcryptCost) };
+      // An unreadable hash answers as slowly as an unknown user does, so that timing does not tell
+      // which accounts exist with a broken row.
+      if (verdict.status === "invalid") await dummyVerify(password);
+      return verdict;
+    },
+    async hash(password) {
+      return `{BLF-CRYPT}${await pool.run({ op: "hash", password, cost: options.bcryptCost })}`;
+    },
+    dummyVerify,
+    needsRehash: (stored) => needsRehash(stored, options.bcryptCost),
+    stats: () => pool.stats(),
+    close: () => pool.close(),
+  };
+}
