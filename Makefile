@@ -23,7 +23,7 @@ run: build
 	MAILAUTH_LOG_FORMAT=$${MAILAUTH_LOG_FORMAT:-pretty} node dist/src/main.js serve
 
 test: build
-	npx vitest run
+	npx vitest run $(VITEST_ARGS)
 
 e2e: build
 	npx vitest run test/e2e

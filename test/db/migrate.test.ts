@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { appliedVersions, isCurrent, migrate } from "../../src/db/migrate.js";
 import { describeEachDatabase, freshDatabase, migrations, type TestDatabase } from "../helpers/databases.js";
 
@@ -23,8 +23,14 @@ describeEachDatabase("migrations", (kind) => {
     expect(column?.data_type).toBe("inet");
   });
 
-  it.runIf(kind === "postgres")("are applied once when several instances start together", async () => {
-    database = await freshDatabase(kind, { migrated: false });
+});
+
+describe.skipIf(!inject("postgresUrl"))("migrations on PostgreSQL", () => {
+  let database: TestDatabase;
+  afterEach(() => database.drop());
+
+  it("are applied once when several instances start together", async () => {
+    database = await freshDatabase("postgres", { migrated: false });
     const { openPostgres } = await import("../../src/db/database.js");
     const instances = Array.from({ length: 4 }, () => openPostgres(database.url ?? ""));
     try {
