@@ -70,7 +70,8 @@ export function indexDictionaries(): void {
   const { index, names, longest } = buildIndex(zxcvbnDictionaries);
   matching.dictionary_match = function (password, given) {
     // Other dictionaries (zxcvbn's own tests pass some) take the original path.
-    if (given !== undefined && given !== zxcvbnDictionaries) return dictionaryMatch.call(this, password, given);
+    if (given !== undefined && given !== zxcvbnDictionaries)
+      return dictionaryMatch.call(this, password, given);
     const lower = password.toLowerCase();
     const matches: DictionaryMatch[] = [];
     for (let i = 0; i < lower.length; i++) {

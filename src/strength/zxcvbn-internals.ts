@@ -60,7 +60,9 @@ export const zxcvbnGraphs = require("zxcvbn/lib/adjacency_graphs") as Record<str
 export const zxcvbnDictionaries: RankedDictionaries = catchDictionaries();
 
 if (!zxcvbnDictionaries.french_words) {
-  throw new Error("zxcvbn was loaded before src/strength could add its French words: import it only from here");
+  throw new Error(
+    "zxcvbn was loaded before src/strength could add its French words: import it only from here",
+  );
 }
 
 /** reverse_dictionary_match passes zxcvbn's private dictionaries explicitly: catch them there. */
