@@ -1,0 +1,22 @@
+/**
+ * What the firewall export is computed from: plain values, so the rendering and the sync do not
+ * depend on how or where bans are stored (database, HTTP export, a test literal).
+ */
+export interface BlockEntry {
+  /** A CIDR or a bare IP, IPv4 or IPv6 (IPv4-mapped IPv6 counts as IPv4). */
+  network: string;
+  /** null: permanent. */
+  expiresAt: Date | null;
+}
+
+export interface Blocklist {
+  bans: BlockEntry[];
+  /** CIDRs that must never be blocked; they are carved out of every ban. */
+  allow: string[];
+}
+
+/**
+ * Never blocked whatever the bans say, so the host cannot ban itself: loopback. The sync adds the
+ * host's own addresses (see own-addresses.ts).
+ */
+export const BUILT_IN_ALLOW: readonly string[] = ["127.0.0.0/8", "::1/128"];
