@@ -1,0 +1,81 @@
+import { bump, type Decayed, decayed } from "./decay.js";
+import type { Failure } from "./evidence.js";
+import { RecentMap } from "./recent.js";
+import type { ReputationSettings } from "./settings.js";
+
+/**
+ * The evidence held for one reputation key (an IPv4 address or an IPv6 /64). Failure counters
+ * only grow on something new: a (login, password) pair not seen within the memory window, a login
+ * not seen failing before. That is lesson 1: a phone retrying one old password adds nothing.
+ */
+export interface KeyState {
+  firstSeen: number;
+  lastSeen: number;
+  /** Distinct (login, password tag) pairs per outcome, decayed. */
+  failures: Record<Failure, Decayed>;
+  /** Distinct failing logins, decayed. */
+  failedLogins: Decayed;
+  /** `login \0 tag` of remembered failures, so a repeat counts once. */
+  pairs: RecentMap<true>;
+  /** Failing logins, each with its decayed count of distinct passwords (dictionary attacks). */
+  logins: RecentMap<Decayed>;
+  /** Logins that succeeded; each weighs by the age of its last success. */
+  successes: RecentMap<true>;
+  /** Password-only tags seen failing, to tell spraying (few) from stuffing (one per login). */
+  sprayTags: RecentMap<true>;
+}
+
+export function newKeyState(now: number, s: ReputationSettings): KeyState {
+  return {
+    firstSeen: now,
+    lastSeen: now,
+    failures: {
+      wrong_password: decayed(),
+      unknown_user: decayed(),
+      weak_password: decayed(),
+      disabled: decayed(),
+    },
+    failedLogins: decayed(),
+    pairs: new RecentMap(s.maxPairsPerKey, s.memoryMs),
+    logins: new RecentMap(s.maxLoginsPerKey, s.memoryMs),
+    successes: new RecentMap(s.maxSuccessesPerKey, s.memoryMs),
+    sprayTags: new RecentMap(s.maxPairsPerKey, s.memoryMs),
+  };
+}
+
+export interface FailureRecord {
+  outcome: Failure;
+  login: string;
+  passwordTag: string | undefined;
+  sprayTag: string | undefined;
+}
+
+/** Records a failure; true when its (login, password) pair is new, i.e. it counted. */
+export function recordFailure(
+  state: KeyState,
+  f: FailureRecord,
+  now: number,
+  s: ReputationSettings,
+): boolean {
+  touchState(state, now);
+  const halfLife = s.failureHalfLifeMs;
+  const pair = state.pairs.touch(`${f.login}\0${f.passwordTag ?? ""}`, now, () => true);
+  const login = state.logins.touch(f.login, now, decayed);
+  if (f.sprayTag) state.sprayTags.touch(f.sprayTag, now, () => true);
+  if (login.isNew) bump(state.failedLogins, now, halfLife);
+  if (!pair.isNew) return false;
+  bump(state.failures[f.outcome], now, halfLife);
+  bump(login.value, now, halfLife);
+  return true;
+}
+
+/** Records a successful login, which raises the key's tolerance for a while. */
+export function recordSuccess(state: KeyState, login: string, now: number): void {
+  touchState(state, now);
+  state.successes.touch(login, now, () => true);
+}
+
+function touchState(state: KeyState, now: number): void {
+  state.lastSeen = Math.max(state.lastSeen, now);
+  state.firstSeen = Math.min(state.firstSeen, now);
+}
