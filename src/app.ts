@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Deps } from "./deps.js";
 import { registerDovecotToken } from "./http/dovecot-token.js";
+import { registerFirewall } from "./http/firewall.js";
 import { registerHealth } from "./http/health.js";
 
 /** Builds the HTTP application without touching the runtime; tests call `app.request()` on it. */
@@ -8,6 +9,7 @@ export function createApp(deps: Deps): Hono {
   const app = new Hono();
   registerHealth(app, deps);
   registerDovecotToken(app, deps);
+  registerFirewall(app, deps);
   app.notFound((c) => c.json({ error: "not_found", error_description: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     deps.log.error({ err: error.message, route: c.req.path }, "unhandled error");

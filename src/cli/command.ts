@@ -47,7 +47,11 @@ export interface Command<I = unknown> {
   /** Does the work with services opened for it (or the running server's); returns the exit code. */
   run?(services: Services, args: Args, input: I, out: Output): Promise<number | undefined>;
   /** Instead of `run`: owns the process (serve), opening what it needs itself; never runs remotely. */
-  standalone?(config: Config, log: Logger): Promise<number>;
+  standalone?(
+    config: Config,
+    log: Logger,
+    local: { args: Args; out: Output; env: Record<string, string | undefined> },
+  ): Promise<number>;
 }
 
 /** A reason the command could not do its work: printed as one line, exit code 1. */

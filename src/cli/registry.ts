@@ -1,12 +1,19 @@
 import { parseArgs } from "node:util";
 import { type Args, type Command, UsageError } from "./command.js";
 import { domainCommands } from "./domain.js";
+import { firewallCommands } from "./firewall.js";
 import { migrateCommand } from "./migrate.js";
 import { serveCommand } from "./serve.js";
 import { userCommands } from "./user.js";
 
 /** Every command, in the order `mailauth --help` lists them. */
-export const commands = [serveCommand, migrateCommand, ...userCommands, ...domainCommands] as Command<never>[];
+export const commands = [
+  serveCommand,
+  migrateCommand,
+  ...userCommands,
+  ...domainCommands,
+  ...firewallCommands,
+] as Command<never>[];
 
 export type Resolved =
   | { kind: "command"; command: Command<never>; args: Args; help: boolean }

@@ -41,7 +41,7 @@ export async function runCli(argv: string[], proc: CliProcess): Promise<number> 
     const { config } = parsed;
     if (command.standalone) {
       const log = createLogger(config);
-      return await command.standalone(config, log);
+      return await command.standalone(config, log, { args, out, env: proc.env });
     }
     const input = command.prepare ? await command.prepare(args, localIo(proc)) : undefined;
     if (!config.databaseUrl) {
