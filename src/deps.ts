@@ -1,3 +1,4 @@
+import type { LoginLookup } from "./accounts/login-cache.js";
 import type { Background } from "./background.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
@@ -14,6 +15,8 @@ export interface Deps {
   log: Logger;
   clock: Clock;
   hasher: PasswordHasher;
+  /** Account lookups for login, cached and invalidated by NOTIFY. */
+  logins: LoginLookup;
   events: EventRecorder;
   background: Background;
   migrations: Migration[];

@@ -28,7 +28,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   for (const m of applied) log.info({ version: m.version, name: m.name }, "migration applied");
   const secret = dovecotClientSecret(config);
   if (secret.generated) log.warn({ file: secret.file }, "generated a Dovecot client secret");
-  const deps = buildDeps(config, log, db, migrations, { clock: options.clock, clientSecret: secret.secret });
+  const deps = await buildDeps(config, log, db, migrations, { clock: options.clock, clientSecret: secret.secret });
   const app = createApp(deps);
 
   const server = createAdaptorServer({

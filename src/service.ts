@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createLoginLookup } from "./accounts/login-cache.js";
 import { type Background, createBackground } from "./background.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config/config.js";
@@ -77,13 +78,13 @@ export function dovecotClientSecret(config: Config): { secret: string; file: str
 }
 
 /** Builds the service's dependencies around an open database. */
-export function buildDeps(
+export async function buildDeps(
   config: Config,
   log: Logger,
   db: Db,
   migrations: Migration[],
   options: { clock?: Clock; clientSecret: string },
-): Deps {
+): Promise<Deps> {
   const background: Background = createBackground(log);
   return {
     config,
@@ -95,6 +96,7 @@ export function buildDeps(
       workers: config.hashWorkers,
       queueMax: config.hashQueueMax,
     }),
+    logins: await createLoginLookup(db, config.userdbDefaults, log),
     events: createEventRecorder(db, log),
     background,
     migrations,
@@ -107,4 +109,5 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.background.drain();
   await deps.events.close();
   await deps.hasher.close();
+  await deps.logins.close();
 }

@@ -1,5 +1,6 @@
 import type { Background } from "../background.js";
-import { findLogin, replaceHashIfUnchanged, type UserdbDefaults, type UserdbFields } from "../accounts/queries.js";
+import type { LoginLookup } from "../accounts/login-cache.js";
+import { replaceHashIfUnchanged, type UserdbFields } from "../accounts/queries.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import type { PasswordHasher } from "../passwords/index.js";
@@ -14,7 +15,8 @@ export interface LoginDeps {
   hasher: PasswordHasher;
   log: Logger;
   background: Background;
-  config: { userdbDefaults: UserdbDefaults };
+  logins: LoginLookup;
+  config: { upgradeHashes: boolean };
 }
 
 /**
@@ -23,7 +25,7 @@ export interface LoginDeps {
  * trouble (database, overloaded hash pool), which the caller answers as a temporary failure.
  */
 export async function checkPassword(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
-  const row = await findLogin(deps.db, login, deps.config.userdbDefaults);
+  const row = await deps.logins.find(login);
   if (!row) {
     await deps.hasher.dummyVerify(password);
     return { ok: false, reason: "unknown_user" };
@@ -36,7 +38,7 @@ export async function checkPassword(deps: LoginDeps, login: string, password: st
   if (verdict.status === "mismatch") return { ok: false, reason: "wrong_password" };
   if (!row.enabled) return { ok: false, reason: "disabled" };
 
-  if (verdict.needsRehash) {
+  if (verdict.needsRehash && deps.config.upgradeHashes) {
     const { id, password_hash: old } = row;
     deps.background.run("upgrade password hash", async () => {
       const next = await deps.hasher.hash(password);

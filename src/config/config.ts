@@ -11,6 +11,8 @@ export interface Config {
   dbPoolMax: number;
   dbTimeoutMs: number;
   bcryptCost: number;
+  /** Replace older schemes and lower costs with current bcrypt after a successful login. */
+  upgradeHashes: boolean;
   hashWorkers: number;
   hashQueueMax: number;
   /** Userdb fields for accounts whose user row and domain both leave them unset. */
@@ -46,6 +48,7 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
     dbPoolMax: read.int("MAILAUTH_DB_POOL_MAX", 10, 1, 500),
     dbTimeoutMs: read.int("MAILAUTH_DB_TIMEOUT_MS", 3000, 100, 60_000),
     bcryptCost: read.int("MAILAUTH_BCRYPT_COST", 10, 4, 15),
+    upgradeHashes: read.bool("MAILAUTH_UPGRADE_HASHES", true),
     hashWorkers: read.int("MAILAUTH_HASH_WORKERS", availableParallelism(), 1, 256),
     hashQueueMax: read.int("MAILAUTH_HASH_QUEUE_MAX", 256, 1, 100_000),
     userdbDefaults: {
@@ -99,6 +102,15 @@ class Reader {
       return fallback;
     }
     return Number(value);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(value)) return true;
+    if (["0", "false", "no", "off"].includes(value)) return false;
+    this.errors.push(`${name} must be true or false, got "${value}"`);
+    return fallback;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

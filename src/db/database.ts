@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import pg from "pg";
 
@@ -13,14 +14,27 @@ export interface Db extends Queryable {
   readonly kind: "postgres" | "embedded";
   /** Runs `fn` in one transaction, committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function. */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function.
+   * `onLost` is told when the listening connection dies (notifications may have been missed).
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onLost?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
 // Keep inet/cidr/timestamps as the server prints them; int8 as JS numbers (ids and counts stay
 // far below 2^53 here).
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `mailauth_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 /** Opens a pool on a real PostgreSQL server. */
 export function openPostgres(url: string, options: { max?: number; statementTimeoutMs?: number } = {}): Db {
@@ -37,7 +51,8 @@ export function openPostgres(url: string, options: { max?: number; statementTime
   return {
     kind: "postgres",
     async query(sql, params) {
-      const result = await pool.query(sql, params as unknown[]);
+      // Named statements are parsed and planned once per connection instead of on every login.
+      const result = await pool.query({ name: statementName(sql), text: sql, values: params as unknown[] });
       return result.rows;
     },
     async exec(sql) {
@@ -64,15 +79,24 @@ export function openPostgres(url: string, options: { max?: number; statementTime
         client.release();
       }
     },
-    async listen(channel, onMessage) {
+    async listen(channel, onMessage, onLost) {
       const client = new pg.Client({ connectionString: url });
-      client.on("error", () => {});
+      let ended = false;
+      const lost = () => {
+        if (ended) return;
+        ended = true;
+        client.end().catch(() => {});
+        onLost?.();
+      };
+      client.on("error", lost);
+      client.on("end", lost);
       await client.connect();
       client.on("notification", (msg) => {
         if (msg.channel === channel) onMessage(msg.payload ?? "");
       });
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       return async () => {
+        ended = true;
         await client.end().catch(() => {});
       };
     },

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { UserdbFields } from "../accounts/queries.js";
 import { checkPassword } from "../auth/login.js";
 import type { Deps } from "../deps.js";
 import { parseRemoteAddress } from "../net/remote-address.js";
 import { parseGrantForm } from "./grant-form.js";
+import { readBodyLimited } from "./read-body.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
@@ -27,47 +27,64 @@ export function registerDovecotToken(app: Hono, deps: Deps): void {
       ? c.json({ ...tokenFields(username, ttl), active: "false", ...EMPTY_FIELDS })
       : c.json({ error: "invalid_grant" }, 400);
 
-  app.post(
-    "/dovecot/token",
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => c.json({ error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` }, 413),
-    }),
-    async (c) => {
-      const form = parseGrantForm(await c.req.text());
-      if (!form.ok) return c.json({ error: "invalid_request", error_description: form.reason }, 400);
-      const { username, password } = form.grant;
-      // Both checks always run: && would let the time tell which of the two was wrong.
-      const clientOk = [idMatches(form.grant.clientId), secretMatches(form.grant.clientSecret)].every(Boolean);
-      if (!clientOk) {
-        deps.log.warn({ client_id: form.grant.clientId.slice(0, 64) }, "dovecot token request with wrong client credentials");
-        return c.json({ error: "invalid_client" }, 401);
-      }
+  app.post("/dovecot/token", async (c) => {
+    const body = await readBodyLimited(c.req.raw, MAX_BODY);
+    if (body === null) {
+      return c.json(
+        { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
+        413,
+      );
+    }
+    const form = parseGrantForm(body);
+    if (!form.ok) return c.json({ error: "invalid_request", error_description: form.reason }, 400);
+    const { username, password } = form.grant;
+    // Both checks always run: && would let the time tell which of the two was wrong.
+    const clientOk = [idMatches(form.grant.clientId), secretMatches(form.grant.clientSecret)].every(Boolean);
+    if (!clientOk) {
+      deps.log.warn(
+        { client_id: form.grant.clientId.slice(0, 64) },
+        "dovecot token request with wrong client credentials",
+      );
+      return c.json({ error: "invalid_client" }, 401);
+    }
 
-      const ip = parseRemoteAddress(c.req.header("x-dovecot-auth-remote"));
-      const service = serviceName(c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"));
-      const record = (outcome: string, reason: string | null = null) =>
-        deps.events.record({ at: deps.clock.now(), ip, login: username.slice(0, 254), service, outcome, reason });
+    const ip = parseRemoteAddress(c.req.header("x-dovecot-auth-remote"));
+    const service = serviceName(
+      c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"),
+    );
+    const record = (outcome: string, reason: string | null = null) =>
+      deps.events.record({
+        at: deps.clock.now(),
+        ip,
+        login: username.slice(0, 254),
+        service,
+        outcome,
+        reason,
+      });
 
-      try {
-        const outcome = await checkPassword(deps, username.toLowerCase(), password);
-        if (!outcome.ok) {
-          record(outcome.reason);
-          return failure(c, username);
-        }
-        record("ok");
-        return c.json({ ...tokenFields(username, ttl), active: "true", ...outcome.fields });
-      } catch (error) {
-        record("temporary_failure", (error as Error).name);
-        deps.log.error({ err: (error as Error).message, account: username }, "login could not be checked");
-        return c.json({ error: "temporarily_unavailable" }, 503);
+    try {
+      const outcome = await checkPassword(deps, username.toLowerCase(), password);
+      if (!outcome.ok) {
+        record(outcome.reason);
+        return failure(c, username);
       }
-    },
-  );
+      record("ok");
+      return c.json({ ...tokenFields(username, ttl), active: "true", ...outcome.fields });
+    } catch (error) {
+      record("temporary_failure", (error as Error).name);
+      deps.log.error({ err: (error as Error).message, account: username }, "login could not be checked");
+      return c.json({ error: "temporarily_unavailable" }, 503);
+    }
+  });
 }
 
 function tokenFields(username: string, ttl: number) {
-  return { access_token: randomBytes(24).toString("base64url"), token_type: "Bearer", expires_in: ttl, username };
+  return {
+    access_token: randomBytes(24).toString("base64url"),
+    token_type: "Bearer",
+    expires_in: ttl,
+    username,
+  };
 }
 
 /** Dovecot's service name (imap, pop3, smtp, doveadm...), or "unknown" for anything odd. */

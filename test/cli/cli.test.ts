@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { commands } from "../../src/cli/registry.js";
-import { freshDatabase, type TestDatabase } from "../helpers/databases.js";
+import { freshDatabase, migrations, type TestDatabase } from "../helpers/databases.js";
 import { freePort } from "../helpers/postgres-cluster.js";
 import { mailauth, serve } from "./run-cli.js";
 
@@ -149,7 +149,8 @@ describe.skipIf(!inject("postgresUrl"))("mailauth CLI on PostgreSQL", () => {
 
   it("migrates, then manages accounts directly on the database", async () => {
     const env = { MAILAUTH_DATABASE_URL: database.url ?? "", MAILAUTH_BCRYPT_COST: "4" };
-    expect(await mailauth(["migrate"], { env })).toMatchObject({ code: 0, stdout: "database schema at version 1 (1 migrations applied)\n" });
+    const n = migrations.length;
+    expect(await mailauth(["migrate"], { env })).toMatchObject({ code: 0, stdout: `database schema at version ${n} (${n} migrations applied)\n` });
     expect((await mailauth(["user", "add", "pg@example.org", "--password-stdin"], { env, stdin: STRONG })).code).toBe(0);
     const [row] = await database.db.query<{ email: string }>("SELECT email FROM users");
     expect(row?.email).toBe("pg@example.org");

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { addUser as addAccount, NO_FIELDS } from "../../src/accounts/accounts.js";
+import { createLoginLookup } from "../../src/accounts/login-cache.js";
 import { setEnabled, type UserFields, upsertDomain } from "../../src/accounts/queries.js";
 import type { Clock } from "../../src/clock.js";
 import { configFromEnv } from "../../src/config/config.js";
@@ -58,13 +59,31 @@ export async function startTestService(
   let failing = false;
   const realDb = deps.db;
   const failure = () => Promise.reject(new Error("connection terminated (simulated database failure)"));
+  // Like a database that went away: queries fail and LISTEN connections are lost.
+  const lostListeners = new Set<() => void>();
   const faulty: Db = {
     ...realDb,
     query: (sql, params) => (failing ? failure() : realDb.query(sql, params)),
     exec: (sql) => (failing ? failure() : realDb.exec(sql)),
     transaction: (fn) => (failing ? failure() : realDb.transaction(fn)),
+    async listen(channel, onMessage, onLost) {
+      if (failing) return failure();
+      const unlisten = await realDb.listen(channel, onMessage);
+      const lost = () => {
+        lostListeners.delete(lost);
+        unlisten();
+        onLost?.();
+      };
+      lostListeners.add(lost);
+      return async () => {
+        lostListeners.delete(lost);
+        await unlisten();
+      };
+    },
   };
+  await deps.logins.close();
   deps.db = faulty;
+  deps.logins = await createLoginLookup(faulty, parsed.config.userdbDefaults, deps.log);
 
   return {
     server,
@@ -72,6 +91,7 @@ export async function startTestService(
     databaseUrl: database?.url ?? null,
     failDatabase(on) {
       failing = on;
+      if (on) for (const lost of [...lostListeners]) lost();
     },
     async addUser(email, password, fields = {}) {
       const result = await addAccount({ db: realDb, hasher: deps.hasher }, email, { password }, { ...NO_FIELDS, ...fields });

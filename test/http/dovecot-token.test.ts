@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addUser } from "../../src/accounts/accounts.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
@@ -65,6 +65,26 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
     });
   });
 
+  it("sees a disabled account, a reset password and new domain defaults at once despite the login cache", async () => {
+    await service.addUser("erin@example.org", PASSWORD);
+    expect((await token(service, { username: "erin@example.org", password: PASSWORD })).status).toBe(200);
+    await service.setEnabled("erin@example.org", false);
+    expect((await token(service, { username: "erin@example.org", password: PASSWORD })).status).toBe(400);
+    await service.setEnabled("erin@example.org", true);
+    const { deps } = service.server;
+    const { resetPassword } = await import("../../src/accounts/accounts.js");
+    await resetPassword({ db: deps.db, hasher: deps.hasher }, "erin@example.org", { password: "a new long passphrase" });
+    expect((await token(service, { username: "erin@example.org", password: PASSWORD })).status).toBe(400);
+    expect((await token(service, { username: "erin@example.org", password: "a new long passphrase" })).status).toBe(200);
+    await service.addDomain("example.org", { home: "/home/vmail/%d/%n", uid: 6000, gid: 6000 });
+    expect((await token(service, { username: "erin@example.org", password: "a new long passphrase" })).body).toMatchObject({
+      home: "/home/vmail/example.org/erin",
+      uid: "6000",
+    });
+    await service.addDomain("example.org", { home: "/var/vmail/%d/%n", mail: "maildir:~/Maildir", uid: 5000, gid: 5000, quota_rule: "*:storage=1G" });
+    expect(deps.logins.stats().hits).toBeGreaterThan(0);
+  });
+
   it("answers wrong password, unknown user and disabled account with the same invalid_grant", async () => {
     const replies = await Promise.all([
       token(service, { username: "alice@example.org", password: "not the password" }),
@@ -104,6 +124,43 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
     const all = await service.server.deps.db.query("SELECT * FROM auth_events");
     expect(JSON.stringify(all)).not.toContain("wrong-for-event");
     expect(JSON.stringify(all)).not.toContain(PASSWORD);
+  });
+});
+
+describe.skipIf(!inject("postgresUrl"))("two mailauth instances on one PostgreSQL", () => {
+  it("see an account disabled through the other within a second", async () => {
+    const first = await startTestService({ kind: "postgres" });
+    const { openPostgres } = await import("../../src/db/database.js");
+    const { startServer } = await import("../../src/server.js");
+    const { configFromEnv } = await import("../../src/config/config.js");
+    const { createLogger } = await import("../../src/log.js");
+    const parsed = configFromEnv({
+      MAILAUTH_DATABASE_URL: first.databaseUrl ?? "",
+      MAILAUTH_LISTEN: "127.0.0.1:0",
+      MAILAUTH_DOVECOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
+      MAILAUTH_BCRYPT_COST: "4",
+      MAILAUTH_LOG_LEVEL: "silent",
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const second = await startServer(parsed.config, createLogger(parsed.config));
+    const other = { url: second.url } as TestService;
+    try {
+      await first.addUser("shared@example.org", PASSWORD);
+      expect((await token(other, { username: "shared@example.org", password: PASSWORD })).status).toBe(200);
+      expect((await token(other, { username: "shared@example.org", password: PASSWORD })).status).toBe(200);
+      const direct = openPostgres(first.databaseUrl ?? "");
+      await direct.query("UPDATE users SET enabled = false WHERE email = 'shared@example.org'");
+      await direct.close();
+      let status = 200;
+      for (let i = 0; i < 20 && status === 200; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = (await token(other, { username: "shared@example.org", password: PASSWORD })).status;
+      }
+      expect(status).toBe(400);
+    } finally {
+      await second.close();
+      await first.close();
+    }
   });
 });
 

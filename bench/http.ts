@@ -1,0 +1,146 @@
+// HTTP throughput of /dovecot/token against a bare Hono route parsing the same form, in one run:
+//   make build && node dist/bench/http.js
+// Both servers run as their own processes on real PostgreSQL (a throwaway cluster) while wrk
+// loads them from a third; figures are only compared as ratios within this run. Writes
+// docs/BENCHMARKS-http.md.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import bcryptjs from "bcryptjs";
+import pg from "pg";
+import { freePort, postgresBinDir, startThrowawayCluster } from "../test/helpers/postgres-cluster.js";
+import { describeMachine } from "./machine.js";
+import { runWrk, type WrkRequest, type WrkResult } from "./wrk.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 10; // Dovecot's default max_parallel_connections for the oauth2 passdb
+const SECRET = "bench-client-secret-0123456789";
+const FAST_USERS = 1000;
+const BCRYPT_USERS = 40;
+
+const passwordOf = (i: number) => `bench-Pass-${i}-correct-horse`;
+
+function ssha512(password: string): string {
+  const salt = randomBytes(4);
+  return `{SSHA512}${Buffer.concat([createHash("sha512").update(password).update(salt).digest(), salt]).toString("base64")}`;
+}
+
+function form(username: string, password: string): string {
+  return new URLSearchParams({ grant_type: "password", username, password, client_id: "dovecot", client_secret: SECRET }).toString();
+}
+
+function token(username: string, password: string, ip = "203.0.113.9"): WrkRequest {
+  return {
+    path: "/dovecot/token",
+    body: form(username, password),
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Dovecot-Auth-Remote": `${ip}:0`, "X-Dovecot-Auth-Service": "imap" },
+  };
+}
+
+async function startProcess(args: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(url, { method: "POST" });
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${args.join(" ")} did not start`);
+}
+
+async function main() {
+  const binDir = postgresBinDir();
+  if (!binDir) throw new Error("the HTTP bench needs PostgreSQL's server binaries (apt-get install postgresql)");
+  const cluster = await startThrowawayCluster(binDir);
+  const children: ChildProcess[] = [];
+  try {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query("CREATE DATABASE mailauth_bench");
+    await admin.end();
+    const databaseUrl = cluster.url.replace(/\/postgres$/, "/mailauth_bench");
+
+    const port = await freePort();
+    const barePort = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const bare = `http://127.0.0.1:${barePort}`;
+    const dataDir = mkdtempSync(join(tmpdir(), "mailauth-bench-"));
+    children.push(
+      await startProcess(
+        [join(ROOT, "dist/src/main.js"), "serve"],
+        {
+          MAILAUTH_DATABASE_URL: databaseUrl,
+          MAILAUTH_LISTEN: `127.0.0.1:${port}`,
+          MAILAUTH_DATA_DIR: dataDir,
+          MAILAUTH_DOVECOT_CLIENT_SECRET: SECRET,
+          MAILAUTH_LOG_LEVEL: "warn",
+          // Upgrading on login would turn the SSHA512 users into bcrypt ones after their first
+          // login, and the fast-hash case into a bcrypt one.
+          MAILAUTH_UPGRADE_HASHES: "false",
+        },
+        `${base}/healthz`,
+      ),
+    );
+    children.push(await startProcess([join(ROOT, "dist/bench/bare-server.js"), String(barePort)], {}, `${bare}/dovecot/token`));
+
+    // Users: the server has migrated the schema by now.
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const rows: [string, string][] = [];
+    for (let i = 0; i < FAST_USERS; i++) rows.push([`fast${i}@example.org`, ssha512(passwordOf(i))]);
+    const bcryptStarted = performance.now();
+    for (let i = 0; i < BCRYPT_USERS; i++) rows.push([`slow${i}@example.org`, `{BLF-CRYPT}${bcryptjs.hashSync(passwordOf(i), 10)}`]);
+    const bcryptMs = (performance.now() - bcryptStarted) / BCRYPT_USERS;
+    await db.query(
+      `INSERT INTO users (email, domain, password_hash) SELECT e, split_part(e, '@', 2), h FROM unnest($1::text[], $2::text[]) AS t(e, h)`,
+      [rows.map((r) => r[0]), rows.map((r) => r[1])],
+    );
+    await db.end();
+
+    const fast = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, passwordOf(i)));
+    const slow = Array.from({ length: BCRYPT_USERS }, (_, i) => token(`slow${i}@example.org`, passwordOf(i)));
+    const unknown = Array.from({ length: 200 }, (_, i) => token(`nobody${i}@example.org`, passwordOf(i)));
+    const wrong = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, `${passwordOf(i)}-typo`));
+
+    const run = async (url: string, requests: WrkRequest[], seconds = SECONDS) => {
+      await runWrk(url, requests, { seconds: 2, connections: CONNECTIONS }); // warm-up
+      return runWrk(url, requests, { seconds, connections: CONNECTIONS });
+    };
+    const results: [string, WrkResult][] = [];
+    const floor = await run(bare, fast);
+    results.push(["bare Hono route, same form (the floor)", floor]);
+    results.push(["/dovecot/token, right password, {SSHA512}", await run(base, fast)]);
+    results.push(["/dovecot/token, wrong password, {SSHA512}", await run(base, wrong)]);
+    results.push(["/dovecot/token, right password, bcrypt cost 10", await run(base, slow)]);
+    results.push(["/dovecot/token, unknown user (dummy bcrypt cost 10)", await run(base, unknown)]);
+
+    const cores = (await import("node:os")).availableParallelism();
+    const poolLimit = cores / (bcryptMs / 1000);
+    const lines = [
+      "# /dovecot/token throughput",
+      "",
+      `Measured ${describeMachine()}; PostgreSQL 15 throwaway cluster on the same machine; wrk, 1 thread, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per case after 2 s of warm-up; mailauth and the bare route each in their own process. Made by \`make bench\` (bench/http.ts).`,
+      "",
+      "| case | requests/s | ratio to the floor | p50 ms | p99 ms | non-2xx | a reply |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+      ...results.map(([name, r]) => `| ${name} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / floor.perSecond).toFixed(2)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.non2xx} | \`${r.firstReply}\` |`),
+      "",
+      `bcrypt cost 10 took ${bcryptMs.toFixed(1)} ms per hash single-threaded (bcryptjs) in this run, so the worker pool's limit is ${cores} / ${bcryptMs.toFixed(1)} ms = ${poolLimit.toFixed(1)} verifications/s. The bcrypt login reached ${((results[3]?.[1].perSecond ?? 0) / poolLimit).toFixed(2)} of it, the unknown user ${((results[4]?.[1].perSecond ?? 0) / poolLimit).toFixed(2)}.`,
+      "",
+      "Goals (issue 3): the fast-hash login at least 0.5 of the floor; the bcrypt login at least 0.9 of the pool's limit.",
+      "",
+    ];
+    writeFileSync(join(ROOT, "docs/BENCHMARKS-http.md"), lines.join("\n"));
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    await cluster.stop();
+  }
+}
+
+await main();
