@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { ownAddresses } from "../../src/firewall/own-addresses.js";
+import { exportUrl, fetchBlocklist } from "../../src/firewall/source-http.js";
+
+const reply = (status: number, body: unknown) =>
+  (async () => new Response(JSON.stringify(body), { status })) as unknown as typeof fetch;
+
+describe("fetchBlocklist (sync --from)", () => {
+  it("reads /firewall/blacklist.json under a server's base URL, or the URL given in full", () => {
+    expect(exportUrl("https://mail.example.org").href).toBe(
+      "https://mail.example.org/firewall/blacklist.json",
+    );
+    expect(exportUrl("https://mail.example.org/auth/").href).toBe(
+      "https://mail.example.org/auth/firewall/blacklist.json",
+    );
+    expect(exportUrl("https://x.example/custom.json").href).toBe("https://x.example/custom.json");
+  });
+
+  it("sends the token and reads each entry's expiry", async () => {
+    let sent = "";
+    const fetcher = (async (_url: URL, init: RequestInit) => {
+      sent = new Headers(init.headers).get("authorization") ?? "";
+      return new Response(
+        JSON.stringify({
+          entries: [
+            { network: "192.0.2.0/24", expires_at: "2026-01-01T01:00:00.000Z" },
+            { network: "2001:db8::/32", expires_at: null },
+          ],
+        }),
+      );
+    }) as unknown as typeof fetch;
+    const list = await fetchBlocklist("https://mail.example.org", "token-0123456789abcdef", fetcher);
+    expect(sent).toBe("Bearer token-0123456789abcdef");
+    expect(list).toEqual({
+      bans: [
+        { network: "192.0.2.0/24", expiresAt: new Date("2026-01-01T01:00:00.000Z") },
+        { network: "2001:db8::/32", expiresAt: null },
+      ],
+      allow: [],
+    });
+  });
+
+  it("throws on a refusal or on something that is not an export, so the sync changes nothing", async () => {
+    await expect(fetchBlocklist("https://m.example", "t", reply(401, {}))).rejects.toThrow(
+      "answered 401 (is MAILAUTH_FIREWALL_TOKEN the server's?)",
+    );
+    await expect(fetchBlocklist("https://m.example", "t", reply(200, { bans: [] }))).rejects.toThrow(
+      "not a mailauth firewall export",
+    );
+    await expect(
+      fetchBlocklist("https://m.example", "t", reply(200, { entries: [{ network: 1 }] })),
+    ).rejects.toThrow("malformed entry");
+    await expect(
+      fetchBlocklist(
+        "https://m.example",
+        "t",
+        reply(200, { entries: [{ network: "192.0.2.1", expires_at: "soon" }] }),
+      ),
+    ).rejects.toThrow("malformed entry");
+  });
+});
+
+describe("ownAddresses", () => {
+  it("lists every address of the host except IPv6 link-local ones", () => {
+    const info = (address: string, family: "IPv4" | "IPv6") =>
+      ({ address, family, netmask: "", mac: "", internal: false, cidr: null }) as never;
+    expect(
+      ownAddresses({
+        lo: [info("127.0.0.1", "IPv4"), info("::1", "IPv6")],
+        eth0: [info("198.51.100.4", "IPv4"), info("fe80::1%eth0", "IPv6"), info("2001:db8::4", "IPv6")],
+      }),
+    ).toEqual(["127.0.0.1", "::1", "198.51.100.4", "2001:db8::4"]);
+  });
+});
