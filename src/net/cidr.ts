@@ -28,9 +28,6 @@ export interface Network extends IpWords {
   prefix: number;
 }
 
-const V4_PART = /^(?:0|[1-9]\d{0,2})$/;
-const V6_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
 /** Parses a bare IPv4 or IPv6 address (zone ignored, mapped IPv4 unwrapped); null if it is not one. */
 export function parseIpWords(text: string): IpWords | null {
   const parsed = parseAddress(text);
@@ -149,67 +146,111 @@ interface ParsedAddress extends IpWords {
   mapped: boolean;
 }
 
+const COLON = 58;
+const DOT = 46;
+
+// The eight 16-bit groups of the IPv6 address being parsed; parsing never re-enters, so one
+// scratch array serves every call without allocating.
+const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+
 function parseAddress(raw: string): ParsedAddress | null {
   const zone = raw.indexOf("%");
   const text = zone < 0 ? raw : raw.slice(0, zone);
   if (text.length === 0 || text.length > 45) return null;
-  if (!text.includes(":")) {
-    const v4 = parseV4(text);
-    return v4 === null ? null : { family: 4, words: [v4], mapped: false };
+  if (text.indexOf(":") < 0) {
+    const v4 = parseV4(text, 0);
+    return v4 < 0 ? null : { family: 4, words: [v4], mapped: false };
   }
-  const groups = parseV6Groups(text);
-  if (!groups) return null;
-  const words = [0, 1, 2, 3].map((i) => (((groups[2 * i] ?? 0) << 16) | (groups[2 * i + 1] ?? 0)) >>> 0);
+  if (!parseV6(text)) return null;
+  const words = [0, 0, 0, 0];
+  for (let i = 0; i < 4; i++)
+    words[i] = (((groups[2 * i] as number) << 16) | (groups[2 * i + 1] as number)) >>> 0;
   if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) {
-    return { family: 4, words: [words[3] ?? 0], mapped: true };
+    return { family: 4, words: [words[3] as number], mapped: true };
   }
   return { family: 6, words, mapped: false };
 }
 
-/** Dotted quad with no leading zeros (which some tools read as octal), as an unsigned number. */
-function parseV4(text: string): number | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
+/**
+ * A dotted quad from `start` to the end of `text` as an unsigned number, or -1. Leading zeros
+ * are refused: some tools read `010` as octal, so its meaning is ambiguous.
+ */
+function parseV4(text: string, start: number): number {
   let value = 0;
-  for (const part of parts) {
-    if (!V4_PART.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    value = value * 256 + n;
-  }
-  return value;
-}
-
-/** The eight 16-bit groups of an IPv6 address, with `::` expanded and a trailing dotted quad. */
-function parseV6Groups(text: string): number[] | null {
-  const gap = text.indexOf("::");
-  if (gap >= 0 && text.indexOf("::", gap + 1) >= 0) return null;
-  const head = gap < 0 ? text : text.slice(0, gap);
-  const tail = gap < 0 ? "" : text.slice(gap + 2);
-  const headGroups = parseGroupList(head, gap < 0);
-  const tailGroups = parseGroupList(tail, true);
-  if (!headGroups || !tailGroups) return null;
-  const count = headGroups.length + tailGroups.length;
-  if (gap < 0) return count === 8 ? headGroups : null;
-  if (count > 7) return null;
-  return [...headGroups, ...new Array<number>(8 - count).fill(0), ...tailGroups];
-}
-
-function parseGroupList(part: string, dottedQuadAllowedLast: boolean): number[] | null {
-  if (part === "") return [];
-  const pieces = part.split(":");
-  const groups: number[] = [];
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i] ?? "";
-    if (i === pieces.length - 1 && dottedQuadAllowedLast && piece.includes(".")) {
-      const v4 = parseV4(piece);
-      if (v4 === null) return null;
-      groups.push(Math.floor(v4 / 65536), v4 & 0xffff);
-    } else if (V6_GROUP.test(piece)) {
-      groups.push(Number.parseInt(piece, 16));
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else if (c === DOT) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
     } else {
-      return null;
+      return -1;
     }
   }
-  return groups;
+  return digits === 0 || dots !== 3 ? -1 : value * 256 + part;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Fills `groups` from IPv6 text (with `::` expanded and an optional trailing dotted quad). */
+function parseV6(text: string): boolean {
+  const length = text.length;
+  let count = 0;
+  let gapAt = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === COLON) {
+    if (text.charCodeAt(1) !== COLON) return false;
+    gapAt = 0;
+    i = 2;
+  }
+  while (i < length) {
+    const start = i;
+    let value = 0;
+    let digits = 0;
+    for (let d = hexDigit(text.charCodeAt(i)); d >= 0 && i < length; d = hexDigit(text.charCodeAt(i))) {
+      value = value * 16 + d;
+      digits++;
+      i++;
+    }
+    if (i < length && text.charCodeAt(i) === DOT) {
+      const v4 = count <= 6 ? parseV4(text, start) : -1;
+      if (v4 < 0) return false;
+      groups[count++] = Math.floor(v4 / 65536);
+      groups[count++] = v4 & 0xffff;
+      break;
+    }
+    if (digits === 0 || digits > 4 || count === 8) return false;
+    groups[count++] = value;
+    if (i === length) break;
+    if (text.charCodeAt(i) !== COLON) return false;
+    i++;
+    if (text.charCodeAt(i) === COLON) {
+      if (gapAt >= 0) return false;
+      gapAt = count;
+      i++;
+    } else if (i === length) {
+      return false;
+    }
+  }
+  if (gapAt < 0) return count === 8;
+  if (count > 7) return false;
+  // Slide the groups after the gap to the end and zero the gap.
+  const moved = count - gapAt;
+  for (let k = 1; k <= moved; k++) groups[8 - k] = groups[count - k] as number;
+  for (let k = gapAt; k < 8 - moved; k++) groups[k] = 0;
+  return true;
 }

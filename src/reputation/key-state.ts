@@ -1,4 +1,4 @@
-import { bump, type Decayed, decayed } from "./decay.js";
+import { bump, type Decayed, decayed, valueAt } from "./decay.js";
 import type { Failure } from "./evidence.js";
 import { RecentMap } from "./recent.js";
 import type { ReputationSettings } from "./settings.js";
@@ -19,10 +19,16 @@ export interface KeyState {
   pairs: RecentMap<true>;
   /** Failing logins, each with its decayed count of distinct passwords (dictionary attacks). */
   logins: RecentMap<Decayed>;
+  /**
+   * The login with the most distinct passwords. Every count decays by the same factor, so their
+   * order only changes when one grows: tracking it here spares a scan of every login per call.
+   */
+  worstLogin: { login: string; passwords: Decayed } | undefined;
+  // Most keys never see these two: they are made on first use to keep a key small.
   /** Logins that succeeded; each weighs by the age of its last success. */
-  successes: RecentMap<true>;
+  successes: RecentMap<true> | undefined;
   /** Password-only tags seen failing, to tell spraying (few) from stuffing (one per login). */
-  sprayTags: RecentMap<true>;
+  sprayTags: RecentMap<true> | undefined;
 }
 
 export function newKeyState(now: number, s: ReputationSettings): KeyState {
@@ -38,8 +44,9 @@ export function newKeyState(now: number, s: ReputationSettings): KeyState {
     failedLogins: decayed(),
     pairs: new RecentMap(s.maxPairsPerKey, s.memoryMs),
     logins: new RecentMap(s.maxLoginsPerKey, s.memoryMs),
-    successes: new RecentMap(s.maxSuccessesPerKey, s.memoryMs),
-    sprayTags: new RecentMap(s.maxPairsPerKey, s.memoryMs),
+    worstLogin: undefined,
+    successes: undefined,
+    sprayTags: undefined,
   };
 }
 
@@ -61,17 +68,25 @@ export function recordFailure(
   const halfLife = s.failureHalfLifeMs;
   const pair = state.pairs.touch(`${f.login}\0${f.passwordTag ?? ""}`, now, () => true);
   const login = state.logins.touch(f.login, now, decayed);
-  if (f.sprayTag) state.sprayTags.touch(f.sprayTag, now, () => true);
+  if (f.sprayTag) {
+    state.sprayTags ??= new RecentMap(s.maxPairsPerKey, s.memoryMs);
+    state.sprayTags.touch(f.sprayTag, now, () => true);
+  }
   if (login.isNew) bump(state.failedLogins, now, halfLife);
   if (!pair.isNew) return false;
   bump(state.failures[f.outcome], now, halfLife);
   bump(login.value, now, halfLife);
+  const worst = state.worstLogin;
+  if (!worst || valueAt(login.value, now, halfLife) >= valueAt(worst.passwords, now, halfLife)) {
+    state.worstLogin = { login: f.login, passwords: login.value };
+  }
   return true;
 }
 
 /** Records a successful login, which raises the key's tolerance for a while. */
-export function recordSuccess(state: KeyState, login: string, now: number): void {
+export function recordSuccess(state: KeyState, login: string, now: number, s: ReputationSettings): void {
   touchState(state, now);
+  state.successes ??= new RecentMap(s.maxSuccessesPerKey, s.memoryMs);
   state.successes.touch(login, now, () => true);
 }
 

@@ -23,12 +23,21 @@ export class RecentMap<V> {
     this.items.delete(key);
     const value = known ? known.value : create();
     this.items.set(key, { seen: Math.max(now, known?.seen ?? now), value });
-    this.forget(now);
+    // Only growth can overflow; expired entries are already invisible to get() and entries().
+    if (!known) this.forget(now);
     return { value, isNew: !known };
   }
 
   get size(): number {
     return this.items.size;
+  }
+
+  /** The sum over live entries of `weigh(age of its last sighting)`; a plain loop, as it runs per login. */
+  sumOverSeen(now: number, weigh: (ageMs: number) => number): number {
+    let sum = 0;
+    for (const item of this.items.values())
+      if (now - item.seen <= this.maxAgeMs) sum += weigh(now - item.seen);
+    return sum;
   }
 
   /** Live entries, oldest first. */

@@ -46,15 +46,14 @@ export function standingOf(state: KeyState | undefined, now: number, s: Reputati
       failures[outcome] = valueAt(state.failures[outcome], now, halfLife);
       score += failures[outcome] * s.weights[outcome];
     }
-    for (const [login, { value }] of state.logins.entries(now)) {
-      const passwords = valueAt(value, now, halfLife);
-      if (!worstLogin || passwords > worstLogin.passwords) worstLogin = { login, passwords };
+    if (state.worstLogin) {
+      const { login, passwords } = state.worstLogin;
+      worstLogin = { login, passwords: valueAt(passwords, now, halfLife) };
     }
-    for (const [, { seen }] of state.successes.entries(now))
-      successes += weight(now - seen, s.successHalfLifeMs);
+    successes = state.successes?.sumOverSeen(now, (age) => weight(age, s.successHalfLifeMs)) ?? 0;
   }
   const failedLogins = state ? valueAt(state.failedLogins, now, halfLife) : 0;
-  const sprayPasswords = state && state.sprayTags.size > 0 ? [...state.sprayTags.entries(now)].length : null;
+  const sprayPasswords = state?.sprayTags ? state.sprayTags.sumOverSeen(now, () => 1) : null;
   const tolerance = Math.min(s.maxTolerance, 1 + s.tolerancePerSuccess * successes);
   return {
     failures,

@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatIpWords, ipToBigint, parseCidr, parseIpWords, reputationKey } from "../../../src/net/cidr.js";
 import { normalizeIp } from "../../../src/net/remote-address.js";
@@ -117,3 +119,52 @@ describe("reputationKey", () => {
     expect(reputationKey("unknown")).toBeNull();
   });
 });
+
+describe("the hand-written parser", () => {
+  it("accepts exactly what node:net accepts and prints what normalizeIp prints", () => {
+    fc.assert(
+      fc.property(addressLike, (text) => {
+        const words = parseIpWords(text);
+        expect(words !== null, text).toBe(isIP(text) !== 0);
+        if (words) expect(formatIpWords(words), text).toBe(normalizeIp(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+/** IPv6 written every way (zero runs compressed or not, upper case, a trailing quad), plus junk. */
+const group = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+const v6Text = fc
+  .tuple(
+    fc.array(group, { minLength: 8, maxLength: 8 }),
+    fc.integer({ min: -1, max: 7 }),
+    fc.integer({ min: 0, max: 8 }),
+    fc.boolean(),
+    fc.boolean(),
+  )
+  .map(([gs, gapStart, gapLength, upper, quad]) => {
+    const hex = gs.map((g) => g.toString(16));
+    let text: string;
+    if (gapStart < 0) text = hex.join(":");
+    else {
+      const end = Math.min(8, gapStart + gapLength);
+      text = `${hex.slice(0, gapStart).join(":")}::${hex.slice(end).join(":")}`;
+    }
+    if (quad)
+      text = text.replace(/[0-9a-f]+:[0-9a-f]+$/, (m) => {
+        const [hi, lo] = m.split(":").map((h) => Number.parseInt(h, 16)) as [number, number];
+        return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+      });
+    return upper ? text.toUpperCase() : text;
+  });
+const v4Text = fc
+  .array(fc.integer({ min: 0, max: 300 }), { minLength: 3, maxLength: 5 })
+  .map((parts) => parts.join("."));
+const junk = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF:.x "), maxLength: 24 });
+const addressLike = fc.oneof(
+  v6Text,
+  v4Text,
+  junk,
+  v6Text.map((t) => `::ffff:${t.split(":").pop()}`),
+);

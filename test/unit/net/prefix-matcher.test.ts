@@ -75,8 +75,10 @@ describe("PrefixMatcher", () => {
   it("agrees with a plain scan over random ranges", () => {
     let seed = 7;
     const random = (): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
     };
     const ranges = new PrefixMatcher<string>();
     const list: { start: number; end: number; text: string }[] = [];
