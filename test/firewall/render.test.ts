@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_NFT } from "../../src/firewall/config.js";
 import { exportBlocklist } from "../../src/firewall/export.js";
@@ -96,5 +97,17 @@ describe("renderScript", () => {
     }));
     const script = renderScript(DEFAULT_NFT, exportBlocklist({ bans, allow: [] }, NOW), NOW);
     expect(script.match(/^add element /gm)).toHaveLength(Math.ceil(25_000 / ELEMENTS_PER_STATEMENT));
+  });
+
+  it("renders, for no bans, exactly the table shipped in examples/nftables/mailauth.nft", () => {
+    const statements = (text: string) =>
+      text
+        .split("\n")
+        .filter((line) => line.trim() !== "" && !line.trim().startsWith("#"))
+        .join("\n");
+    const example = readFileSync(new URL("../../examples/nftables/mailauth.nft", import.meta.url), "utf8");
+    expect(statements(example)).toBe(
+      statements(renderScript(DEFAULT_NFT, { v4: [], v6: [], invalid: [] }, NOW)),
+    );
   });
 });

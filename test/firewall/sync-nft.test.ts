@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -153,6 +153,14 @@ describe.runIf(requireNft("nftables sync tests"))(
       const before = (await ns.nft(["list", "table", "inet", "host_rules"])).stdout;
       await sync([ban("192.0.2.1")]);
       expect((await ns.nft(["list", "table", "inet", "host_rules"])).stdout).toBe(before);
+    });
+
+    it("syncs over the example table loaded from /etc/nftables.conf, which loads twice", async () => {
+      const example = readFileSync(new URL("../../examples/nftables/mailauth.nft", import.meta.url), "utf8");
+      expect((await ns.nft(["-f", "-"], example)).code).toBe(0);
+      expect((await ns.nft(["-f", "-"], example)).code).toBe(0);
+      expect(await sync([ban("192.0.2.1")])).toMatchObject({ ok: true, added: ["192.0.2.1"] });
+      expect(await held(4)).toEqual(["192.0.2.1"]);
     });
 
     it("converges to changed settings: hook, priority, ports and set names", async () => {
