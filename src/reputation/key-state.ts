@@ -1,4 +1,4 @@
-import { bump, type Decayed, decayed, valueAt } from "./decay.js";
+import { bump, type Decayed, decayed, valueAt, weight } from "./decay.js";
 import type { Failure } from "./evidence.js";
 import { RecentMap } from "./recent.js";
 import type { ReputationSettings } from "./settings.js";
@@ -13,12 +13,15 @@ export interface KeyState {
   lastSeen: number;
   /** Distinct (login, password tag) pairs per outcome, decayed. */
   failures: Record<Failure, Decayed>;
-  /** Distinct failing logins, decayed. */
+  /**
+   * Distinct failing logins, each weighing by the age of its latest new password: a login under
+   * a slow dictionary attack stays one current login, a phone's login fades like its one pair.
+   */
   failedLogins: Decayed;
   /** `login \0 tag` of remembered failures, so a repeat counts once. */
   pairs: RecentMap<true>;
   /** Failing logins, each with its decayed count of distinct passwords (dictionary attacks). */
-  logins: RecentMap<Decayed>;
+  logins: RecentMap<LoginRecord>;
   /**
    * The login with the most distinct passwords. Every count decays by the same factor, so their
    * order only changes when one grows: tracking it here spares a scan of every login per call.
@@ -50,6 +53,29 @@ export function newKeyState(now: number, s: ReputationSettings): KeyState {
   };
 }
 
+export interface LoginRecord {
+  passwords: Decayed;
+  /** When this login last brought a new (login, password) pair; NaN before the first. */
+  lastNew: number;
+}
+
+function newLoginRecord(): LoginRecord {
+  return { passwords: decayed(), lastNew: Number.NaN };
+}
+
+/**
+ * Moves one login's weight in `failedLogins` to `now`: its old, faded contribution out, a full
+ * one in. Kept as one running sum, so it is O(1) and still counts logins evicted from the map.
+ */
+function refreshFailedLogin(state: KeyState, login: LoginRecord, now: number, halfLife: number): void {
+  const counter = state.failedLogins;
+  const at = Math.max(now, counter.at);
+  const old = Number.isNaN(login.lastNew) ? 0 : weight(at - login.lastNew, halfLife);
+  counter.value = Math.max(0, valueAt(counter, at, halfLife) - old) + 1;
+  counter.at = at;
+  login.lastNew = Math.max(now, Number.isNaN(login.lastNew) ? now : login.lastNew);
+}
+
 export interface FailureRecord {
   outcome: Failure;
   login: string;
@@ -67,18 +93,18 @@ export function recordFailure(
   touchState(state, now);
   const halfLife = s.failureHalfLifeMs;
   const pair = state.pairs.touch(`${f.login}\0${f.passwordTag ?? ""}`, now, () => true);
-  const login = state.logins.touch(f.login, now, decayed);
+  const login = state.logins.touch(f.login, now, newLoginRecord);
   if (f.sprayTag) {
     state.sprayTags ??= new RecentMap(s.maxPairsPerKey, s.memoryMs);
     state.sprayTags.touch(f.sprayTag, now, () => true);
   }
-  if (login.isNew) bump(state.failedLogins, now, halfLife);
   if (!pair.isNew) return false;
   bump(state.failures[f.outcome], now, halfLife);
-  bump(login.value, now, halfLife);
+  bump(login.value.passwords, now, halfLife);
+  refreshFailedLogin(state, login.value, now, halfLife);
   const worst = state.worstLogin;
-  if (!worst || valueAt(login.value, now, halfLife) >= valueAt(worst.passwords, now, halfLife)) {
-    state.worstLogin = { login: f.login, passwords: login.value };
+  if (!worst || valueAt(login.value.passwords, now, halfLife) >= valueAt(worst.passwords, now, halfLife)) {
+    state.worstLogin = { login: f.login, passwords: login.value.passwords };
   }
   return true;
 }
