@@ -28,8 +28,10 @@ export interface KeyState {
    */
   worstLogin: { login: string; passwords: Decayed } | undefined;
   // Most keys never see these two: they are made on first use to keep a key small.
-  /** Logins that succeeded; each weighs by the age of its last success. */
-  successes: RecentMap<true> | undefined;
+  /** Logins that succeeded, to count each once. */
+  successLogins: RecentMap<true> | undefined;
+  /** Those logins, each weighing by the age of its last success (decayed at the success half-life). */
+  successes: Decayed;
   /** Password-only tags seen failing, to tell spraying (few) from stuffing (one per login). */
   sprayTags: RecentMap<true> | undefined;
 }
@@ -48,7 +50,8 @@ export function newKeyState(now: number, s: ReputationSettings): KeyState {
     pairs: new RecentMap(s.maxPairsPerKey, s.memoryMs),
     logins: new RecentMap(s.maxLoginsPerKey, s.memoryMs),
     worstLogin: undefined,
-    successes: undefined,
+    successLogins: undefined,
+    successes: decayed(),
     sprayTags: undefined,
   };
 }
@@ -64,16 +67,15 @@ function newLoginRecord(): LoginRecord {
 }
 
 /**
- * Moves one login's weight in `failedLogins` to `now`: its old, faded contribution out, a full
- * one in. Kept as one running sum, so it is O(1) and still counts logins evicted from the map.
+ * Moves one item's weight in a running sum to `now`: its old, faded contribution (from when it
+ * was last counted, NaN if never) out, a full one in. O(1), and items evicted from their map
+ * still count until they fade.
  */
-function refreshFailedLogin(state: KeyState, login: LoginRecord, now: number, halfLife: number): void {
-  const counter = state.failedLogins;
-  const at = Math.max(now, counter.at);
-  const old = Number.isNaN(login.lastNew) ? 0 : weight(at - login.lastNew, halfLife);
-  counter.value = Math.max(0, valueAt(counter, at, halfLife) - old) + 1;
-  counter.at = at;
-  login.lastNew = Math.max(now, Number.isNaN(login.lastNew) ? now : login.lastNew);
+function moveToNow(sum: Decayed, lastCounted: number, now: number, halfLife: number): void {
+  const at = Math.max(now, sum.at);
+  const old = Number.isNaN(lastCounted) ? 0 : weight(at - lastCounted, halfLife);
+  sum.value = Math.max(0, valueAt(sum, at, halfLife) - old) + 1;
+  sum.at = at;
 }
 
 export interface FailureRecord {
@@ -101,7 +103,8 @@ export function recordFailure(
   if (!pair.isNew) return false;
   bump(state.failures[f.outcome], now, halfLife);
   bump(login.value.passwords, now, halfLife);
-  refreshFailedLogin(state, login.value, now, halfLife);
+  moveToNow(state.failedLogins, login.value.lastNew, now, halfLife);
+  login.value.lastNew = Number.isNaN(login.value.lastNew) ? now : Math.max(now, login.value.lastNew);
   const worst = state.worstLogin;
   if (!worst || valueAt(login.value.passwords, now, halfLife) >= valueAt(worst.passwords, now, halfLife)) {
     state.worstLogin = { login: f.login, passwords: login.value.passwords };
@@ -112,8 +115,9 @@ export function recordFailure(
 /** Records a successful login, which raises the key's tolerance for a while. */
 export function recordSuccess(state: KeyState, login: string, now: number, s: ReputationSettings): void {
   touchState(state, now);
-  state.successes ??= new RecentMap(s.maxSuccessesPerKey, s.memoryMs);
-  state.successes.touch(login, now, () => true);
+  state.successLogins ??= new RecentMap(s.maxSuccessesPerKey, s.memoryMs);
+  const seen = state.successLogins.touch(login, now, () => true);
+  moveToNow(state.successes, seen.previousSeen, now, s.successHalfLifeMs);
 }
 
 function touchState(state: KeyState, now: number): void {

@@ -1,4 +1,4 @@
-import { valueAt, weight } from "./decay.js";
+import { valueAt } from "./decay.js";
 import type { Failure } from "./evidence.js";
 import type { KeyState } from "./key-state.js";
 import type { ReputationSettings } from "./settings.js";
@@ -50,10 +50,10 @@ export function standingOf(state: KeyState | undefined, now: number, s: Reputati
       const { login, passwords } = state.worstLogin;
       worstLogin = { login, passwords: valueAt(passwords, now, halfLife) };
     }
-    successes = state.successes?.sumOverSeen(now, (age) => weight(age, s.successHalfLifeMs)) ?? 0;
+    successes = valueAt(state.successes, now, s.successHalfLifeMs);
   }
   const failedLogins = state ? valueAt(state.failedLogins, now, halfLife) : 0;
-  const sprayPasswords = state?.sprayTags ? state.sprayTags.sumOverSeen(now, () => 1) : null;
+  const sprayPasswords = state?.sprayTags ? state.sprayTags.countLive(now) : null;
   const tolerance = Math.min(s.maxTolerance, 1 + s.tolerancePerSuccess * successes);
   return {
     failures,
