@@ -146,7 +146,10 @@ describe("a dictionary bot", () => {
       verdicts.push(attempt(BOT, "paul@example.org", "wrong_password", `Slow-guess-${i}`));
       clock.advance(HOUR);
     }
-    expect(verdicts.at(-1)).toMatchObject({ action: "tarpit", delaySeconds: expect.any(Number) });
+    expect(verdicts.at(-1)).toMatchObject({
+      action: "tarpit",
+      reason: "suspicious: 9 wrong passwords on 1 login",
+    });
     const last = verdicts.at(-1);
     expect(last?.action === "tarpit" && last.delaySeconds).toBeGreaterThanOrEqual(8);
     expect(attempt(BOT, "paul@example.org", "weak_password", "marseille13").action).toBe("ban");
