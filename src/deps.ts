@@ -6,7 +6,9 @@ import type { Db } from "./db/database.js";
 import type { Migration } from "./db/migrate.js";
 import type { EventRecorder } from "./events/recorder.js";
 import type { Logger } from "./log.js";
+import type { WeakFollowUp } from "./auth/weak-password.js";
 import type { PasswordHasher } from "./passwords/index.js";
+import type { StrengthJudge } from "./strength/index.js";
 
 /** Everything the service's parts need, built in one place (src/main.ts) and passed down. */
 export interface Deps {
@@ -17,6 +19,10 @@ export interface Deps {
   hasher: PasswordHasher;
   /** Account lookups for login, cached and invalidated by NOTIFY. */
   logins: LoginLookup;
+  /** Judges passwords at login and when they are set. */
+  strength: StrengthJudge;
+  /** Finds accounts whose refused weak password was in fact right. */
+  weak: WeakFollowUp;
   events: EventRecorder;
   background: Background;
   migrations: Migration[];

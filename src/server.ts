@@ -4,6 +4,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import { createApp } from "./app.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
+import type { Db } from "./db/database.js";
 import { embeddedPaths } from "./db/embedded-lock.js";
 import type { Deps } from "./deps.js";
 import type { Logger } from "./log.js";
@@ -18,13 +19,17 @@ export interface RunningServer {
 
 export interface ServerOptions {
   clock?: Clock;
+  /** Tests wrap the database to make it fail on demand. */
+  wrapDb?: (db: Db) => Db;
   /** Serves CLI commands on the embedded database's control socket (see src/cli/control.ts). */
   control?: (deps: Deps, socketPath: string) => Promise<Server>;
 }
 
 /** Opens the database, migrates it, wires the dependencies and listens. */
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
-  const { db, migrations, applied, release } = await openDatabase(config);
+  const opened = await openDatabase(config);
+  const { migrations, applied, release } = opened;
+  const db = options.wrapDb ? options.wrapDb(opened.db) : opened.db;
   for (const m of applied) log.info({ version: m.version, name: m.name }, "migration applied");
   const secret = dovecotClientSecret(config);
   if (secret.generated) log.warn({ file: secret.file }, "generated a Dovecot client secret");

@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLoginLookup } from "./accounts/login-cache.js";
+import { createWeakPasswordNotifier } from "./accounts/weak-notify.js";
+import { createWeakFollowUp } from "./auth/weak-password.js";
+import { createStrengthJudge } from "./strength/index.js";
 import { type Background, createBackground } from "./background.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config/config.js";
@@ -86,17 +89,23 @@ export async function buildDeps(
   options: { clock?: Clock; clientSecret: string },
 ): Promise<Deps> {
   const background: Background = createBackground(log);
+  const clock = options.clock ?? systemClock;
+  const hasher = createPasswordHasher({
+    bcryptCost: config.bcryptCost,
+    workers: config.hashWorkers,
+    queueMax: config.hashQueueMax,
+  });
+  const logins = await createLoginLookup(db, config.userdbDefaults, log);
+  const notifyWeak = createWeakPasswordNotifier(config.weakNotify, log);
   return {
     config,
     db,
     log,
-    clock: options.clock ?? systemClock,
-    hasher: createPasswordHasher({
-      bcryptCost: config.bcryptCost,
-      workers: config.hashWorkers,
-      queueMax: config.hashQueueMax,
-    }),
-    logins: await createLoginLookup(db, config.userdbDefaults, log),
+    clock,
+    hasher,
+    logins,
+    strength: createStrengthJudge(config.strength),
+    weak: createWeakFollowUp({ db, logins, hasher, background, log, clock, notifyWeak }),
     events: createEventRecorder(db, log),
     background,
     migrations,

@@ -4,11 +4,13 @@ import { replaceHashIfUnchanged, type UserdbFields } from "../accounts/queries.j
 import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import type { PasswordHasher } from "../passwords/index.js";
+import type { StrengthJudge } from "../strength/index.js";
+import type { WeakFollowUp } from "./weak-password.js";
 
 /** Why a login failed; every one of them gets the same reply on the wire. */
-export type LoginFailure = "wrong_password" | "unknown_user" | "disabled" | "invalid_hash";
+export type LoginFailure = "wrong_password" | "unknown_user" | "disabled" | "invalid_hash" | "weak_password";
 
-export type LoginOutcome = { ok: true; fields: UserdbFields } | { ok: false; reason: LoginFailure };
+export type LoginOutcome = { ok: true; fields: UserdbFields } | { ok: false; reason: LoginFailure; detail?: string };
 
 export interface LoginDeps {
   db: Db;
@@ -16,7 +18,23 @@ export interface LoginDeps {
   log: Logger;
   background: Background;
   logins: LoginLookup;
+  strength: StrengthJudge;
+  weak: WeakFollowUp;
   config: { upgradeHashes: boolean };
+}
+
+/**
+ * Decides a login: a weak password is refused before any hash is checked (it costs no
+ * verification, and the reply is a wrong password's), then the password is checked.
+ */
+export async function authenticate(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
+  if (password === "") return { ok: false, reason: "wrong_password", detail: "empty" };
+  const strength = deps.strength.judgeLogin(password, login);
+  if (strength.weak) {
+    deps.weak.afterRefusal(login, password);
+    return { ok: false, reason: "weak_password", detail: strength.reason };
+  }
+  return checkPassword(deps, login, password);
 }
 
 /**

@@ -4,12 +4,14 @@ import type { Config } from "../config/config.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import type { PasswordHasher } from "../passwords/index.js";
+import type { StrengthJudge } from "../strength/index.js";
 
 /** What a command may use; in the server these are the running service's own. */
 export interface Services {
   config: Config;
   db: Db;
   hasher: PasswordHasher;
+  strength: StrengthJudge;
   log: Logger;
   clock: Clock;
 }

@@ -5,6 +5,7 @@ import { embeddedPaths } from "../db/embedded-lock.js";
 import { createLogger } from "../log.js";
 import { createPasswordHasher } from "../passwords/index.js";
 import { openDatabase } from "../service.js";
+import { createStrengthJudge } from "../strength/index.js";
 import type { Args, Command, Output } from "./command.js";
 import { callControl } from "./control.js";
 import { execute, failure, output } from "./execute.js";
@@ -64,7 +65,8 @@ async function runLocally(command: Command<never>, config: Config, args: Args, i
   const { db, release } = await openDatabase(config);
   const hasher = createPasswordHasher({ bcryptCost: config.bcryptCost, workers: 1, queueMax: 16 });
   try {
-    return await execute(command as Command<unknown>, { config, db, hasher, log, clock: systemClock }, args, input, out);
+    const strength = createStrengthJudge(config.strength);
+    return await execute(command as Command<unknown>, { config, db, hasher, strength, log, clock: systemClock }, args, input, out);
   } finally {
     await hasher.close();
     await release();

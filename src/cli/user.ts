@@ -7,9 +7,12 @@ import { FIELD_HELP, FIELD_OPTIONS, fieldsFrom } from "./fields.js";
 const SECRET_OPTIONS = {
   "password-stdin": { type: "boolean", default: false },
   hash: { type: "string" },
+  "allow-weak": { type: "boolean", default: false },
 } as const;
 const SECRET_HELP = `  --password-stdin     read the password from standard input (else it is asked for)
-  --hash HASH          keep an existing Dovecot hash as it is, e.g. '{SHA512-CRYPT}$6$...'`;
+  --hash HASH          keep an existing Dovecot hash as it is, e.g. '{SHA512-CRYPT}$6$...'
+  --allow-weak         take a password the policy refuses; the account is flagged for a change`;
+const allowWeak = (args: Args) => ({ allowWeak: args.values["allow-weak"] === true });
 
 /** Reads the secret in the CLI's process: a hash as given, or a password from stdin or the terminal. */
 async function readSecret(args: Args, io: Parameters<NonNullable<Command["prepare"]>>[1]): Promise<Secret> {
@@ -54,9 +57,9 @@ const add: Command<Secret> = {
   positionals: { min: 1, max: 1 },
   prepare: readSecret,
   async run(s, args, secret, out) {
-    const result = await addUser(s, emailArg(args), secret, fieldsFrom(args));
+    const result = await addUser(s, emailArg(args), secret, fieldsFrom(args), allowWeak(args));
     if (!result.ok) throw new CommandError(result.reason);
-    out.line(`added ${result.email}`);
+    out.line(`added ${result.email}${result.mustChange ? " (weak password: flagged for a change)" : ""}`);
     return 0;
   },
 };
@@ -70,9 +73,9 @@ const passwd: Command<Secret> = {
   positionals: { min: 1, max: 1 },
   prepare: readSecret,
   async run(s, args, secret, out) {
-    const result = await resetPassword(s, emailArg(args), secret);
+    const result = await resetPassword(s, emailArg(args), secret, allowWeak(args));
     if (!result.ok) throw new CommandError(result.reason);
-    out.line(`password of ${result.email} reset`);
+    out.line(`password of ${result.email} reset${result.mustChange ? " (weak password: flagged for a change)" : ""}`);
     return 0;
   },
 };
@@ -151,18 +154,20 @@ const remove: Command = {
 const importFile: Command<string> = {
   path: ["user", "import"],
   summary: "import a Dovecot passwd-file (hashes kept as they are)",
-  usage: "user import FILE",
+  usage: "user import FILE [--allow-weak]",
   details: `Lines are user:{SCHEME}hash:uid:gid:gecos:home:shell:extra_fields. Existing accounts are left
-as they are, so a re-run adds only what is new. {PLAIN} passwords are hashed on the way in.
+as they are, so a re-run adds only what is new. {PLAIN} passwords are judged like new ones and
+hashed on the way in; --allow-weak takes weak ones too, flagging their accounts for a change.
 Every line that cannot be taken is reported with its reason; the exit code is then 1.`,
-  options: {},
+  options: { "allow-weak": { type: "boolean", default: false } },
   positionals: { min: 1, max: 1 },
   prepare: (args, io) => io.readFile(args.positionals[0] ?? ""),
-  async run(s, _args, text, out) {
-    const report = await importPasswdFile(s, text);
+  async run(s, args, text, out) {
+    const report = await importPasswdFile(s, text, allowWeak(args));
     for (const refused of report.refused) out.warn(`line ${refused.line}: ${refused.reason}`);
+    const flagged = report.flagged.length > 0 ? ` (${report.flagged.length} with weak passwords, flagged)` : "";
     out.line(
-      `imported ${report.imported.length}, already present ${report.present.length}, refused ${report.refused.length}`,
+      `imported ${report.imported.length}${flagged}, already present ${report.present.length}, refused ${report.refused.length}`,
     );
     return report.refused.length > 0 ? 1 : 0;
   },

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { DEFAULT_STRENGTH_SETTINGS, type StrengthSettings, strengthSettingsFromEnv } from "../strength/index.js";
 
 /** Everything mailauth reads from its environment, validated once at start. */
 export interface Config {
@@ -17,6 +18,10 @@ export interface Config {
   hashQueueMax: number;
   /** Userdb fields for accounts whose user row and domain both leave them unset. */
   userdbDefaults: { home: string; mail: string; uid: number; gid: number; quotaRule: string };
+  /** Weak-password policies at login and when a password is set (docs/weak-passwords.md). */
+  strength: StrengthSettings;
+  /** Told when an account's real password turns out weak: a command, a webhook, or neither. */
+  weakNotify: { command: string | null; url: string | null };
   dovecot: {
     clientId: string;
     /** null: generated on first start and kept in the data dir. */
@@ -58,6 +63,13 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
       gid: read.int("MAILAUTH_DEFAULT_GID", 5000, 1, 2 ** 31 - 1),
       // 0 is "no limit" to Dovecot's quota plugin.
       quotaRule: read.string("MAILAUTH_DEFAULT_QUOTA_RULE", "*:storage=0") ?? "",
+    },
+    strength: read.merge(strengthSettingsFromEnv(env), DEFAULT_STRENGTH_SETTINGS),
+    weakNotify: {
+      command: read.string("MAILAUTH_WEAK_NOTIFY_COMMAND", null),
+      url: read.string("MAILAUTH_WEAK_NOTIFY_URL", null, (v) =>
+        /^https?:\/\//.test(v) ? null : "must be an http:// or https:// URL",
+      ),
     },
     dovecot: {
       clientId: read.string("MAILAUTH_DOVECOT_CLIENT_ID", "dovecot") ?? "dovecot",
@@ -102,6 +114,13 @@ class Reader {
       return fallback;
     }
     return Number(value);
+  }
+
+  /** Takes the settings another module parsed, keeping its errors with ours. */
+  merge<T>(result: { ok: true; settings: T } | { ok: false; errors: string[] }, fallback: T): T {
+    if (result.ok) return result.settings;
+    this.errors.push(...result.errors);
+    return fallback;
   }
 
   bool(name: string, fallback: boolean): boolean {

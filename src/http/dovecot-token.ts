@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Context, Hono } from "hono";
 import type { UserdbFields } from "../accounts/queries.js";
-import { checkPassword } from "../auth/login.js";
+import { authenticate } from "../auth/login.js";
 import type { Deps } from "../deps.js";
 import { parseRemoteAddress } from "../net/remote-address.js";
 import { parseGrantForm } from "./grant-form.js";
@@ -63,9 +63,9 @@ export function registerDovecotToken(app: Hono, deps: Deps): void {
       });
 
     try {
-      const outcome = await checkPassword(deps, username.toLowerCase(), password);
+      const outcome = await authenticate(deps, username.toLowerCase(), password);
       if (!outcome.ok) {
-        record(outcome.reason);
+        record(outcome.reason, outcome.detail ?? null);
         return failure(c, username);
       }
       record("ok");

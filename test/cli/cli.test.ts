@@ -102,6 +102,21 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
     expect((await fetch(url, { method: "POST", body })).status).toBe(200);
   });
 
+  it("refuses a weak new password in plain words, takes it with --allow-weak, and lists the account as weak", async () => {
+    const refused = await run(["user", "add", "weak@example.org", "--password-stdin"], "soleil2024\n");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^mailauth: the password is too weak: .+\n$/);
+    expect(refused.stderr).not.toContain("soleil2024");
+    expect(await run(["user", "add", "weak@example.org", "--password-stdin", "--allow-weak"], "soleil2024\n")).toMatchObject({
+      code: 0,
+      stdout: "added weak@example.org (weak password: flagged for a change)\n",
+    });
+    const weak = JSON.parse((await run(["user", "list", "--weak", "--json"])).stdout) as { email: string }[];
+    expect(weak.map((u) => u.email)).toEqual(["weak@example.org"]);
+    expect((await run(["user", "passwd", "weak@example.org", "--password-stdin"], `${STRONG}\n`)).code).toBe(0);
+    expect(JSON.parse((await run(["user", "list", "--weak", "--json"])).stdout)).toEqual([]);
+  });
+
   it("refuses to read a password from a pipe without --password-stdin", async () => {
     const result = await run(["user", "add", "nopass@example.org"]);
     expect(result).toMatchObject({ code: 1 });

@@ -47,8 +47,8 @@ describe.skipIf(gate.skip)("Dovecot's SQL userdb over mailauth's dovecot_userdb 
     });
     const { uid, gid } = dovecot.mailOwner;
     await mailauth.addDomain("example.org", { home: "/srv/mail/%d/%n", mail: "maildir:~/Maildir", uid, gid });
-    await mailauth.addUser("alice@example.org", "alice-password", { quotaRule: "*:storage=3G" });
-    await mailauth.addUser("bob@example.org", "bob-password");
+    await mailauth.addUser("alice@example.org", "alice-Kestrel-Tr0mbone-42", { quotaRule: "*:storage=3G" });
+    await mailauth.addUser("bob@example.org", "bob-Quasar-Lantern-77");
     await mailauth.setEnabled("bob@example.org", false);
   }, 30_000);
 

@@ -40,8 +40,8 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
       gid,
       quotaRule: "*:storage=1G",
     });
-    await mailauth.addUser("alice@example.org", "alice-password", { quotaRule: "*:storage=2G" });
-    await mailauth.addUser("bob@example.org", "bob-password");
+    await mailauth.addUser("alice@example.org", "alice-Kestrel-Tr0mbone-42", { quotaRule: "*:storage=2G" });
+    await mailauth.addUser("bob@example.org", "bob-Quasar-Lantern-77");
     await mailauth.setEnabled("bob@example.org", false);
   }, 30_000);
 
@@ -52,7 +52,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
 
   describe("IMAP LOGIN", () => {
     test("lets alice in with her password", async () => {
-      expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-password" })).toMatch(
+      expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" })).toMatch(
         OK,
       );
     });
@@ -78,7 +78,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
     test("refuses a disabled user even with the right password", async () => {
       const reply = await imapLogin(imapPort(), {
         user: "bob@example.org",
-        password: "bob-password",
+        password: "bob-Quasar-Lantern-77",
         ip: "198.51.100.13",
       });
       expect(reply).toMatch(FAILED);
@@ -89,7 +89,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
     test("lets alice in with her password", async () => {
       const reply = await imapLogin(imapPort(), {
         user: "alice@example.org",
-        password: "alice-password",
+        password: "alice-Kestrel-Tr0mbone-42",
         mechanism: "PLAIN",
       });
       expect(reply).toMatch(OK);
@@ -118,7 +118,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
     });
     expect(login).toMatch(FAILED);
     expect(plain).toMatch(FAILED);
-    expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-password" })).toMatch(
+    expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" })).toMatch(
       OK,
     );
     const logs = await (dovecot as Dovecot).logs();
@@ -131,7 +131,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
     test("lets alice in with her password", async () => {
       const reply = await pop3Login((dovecot as Dovecot).pop3Port, {
         user: "alice@example.org",
-        password: "alice-password",
+        password: "alice-Kestrel-Tr0mbone-42",
       });
       expect(reply).toBe("+OK Logged in.");
     });
@@ -146,11 +146,24 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
     });
   });
 
+  describe("weak passwords", () => {
+    test("a correct weak password gets exactly a wrong password's answer, and the account is flagged", async () => {
+      await mailauth?.addUser("dan@example.org", "azerty123");
+      const weakButRight = await imapLogin(imapPort(), { user: "dan@example.org", password: "azerty123", ip: "198.51.100.31" });
+      const wrong = await imapLogin(imapPort(), { user: "dan@example.org", password: "Not-his-Password-at-all-9", ip: "198.51.100.32" });
+      expect(weakButRight).toMatch(FAILED);
+      expect(weakButRight.replace(/^a\d+ /, "")).toBe(wrong.replace(/^a\d+ /, ""));
+      expect(await events("198.51.100.31")).toEqual([expect.objectContaining({ outcome: "weak_password" })]);
+      expect(await events("198.51.100.32")).toEqual([expect.objectContaining({ outcome: "wrong_password" })]);
+      expect(await mailauth?.mustChange("dan@example.org")).toBe(true);
+    });
+  });
+
   describe("what mailauth records", () => {
     test("the IMAP client's address (ID x-originating-ip) and service imap", async () => {
       const ip = "198.51.100.7";
       expect(
-        await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-password", ip }),
+        await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42", ip }),
       ).toMatch(OK);
       expect(await events(ip)).toEqual([
         expect.objectContaining({ ip, login: "alice@example.org", service: "imap" }),
@@ -161,7 +174,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
       const ip = "198.51.100.8";
       const reply = await pop3Login((dovecot as Dovecot).pop3Port, {
         user: "alice@example.org",
-        password: "alice-password",
+        password: "alice-Kestrel-Tr0mbone-42",
         ip,
       });
       expect(reply).toBe("+OK Logged in.");
@@ -177,7 +190,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
         "auth",
         "login",
         "alice@example.org",
-        "alice-password",
+        "alice-Kestrel-Tr0mbone-42",
       ]);
       expect(result.code).toBe(0);
       const { homeRoot, mailOwner } = dovecot as Dovecot;
@@ -200,14 +213,14 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
       try {
         const reply = await imapLogin(imapPort(), {
           user: "alice@example.org",
-          password: "alice-password",
+          password: "alice-Kestrel-Tr0mbone-42",
           ip: "198.51.100.18",
         });
         expect(reply).toMatch(UNAVAILABLE);
       } finally {
         (mailauth as Mailauth).failDatabase(false);
       }
-      expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-password" })).toMatch(
+      expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" })).toMatch(
         OK,
       );
     });
@@ -218,7 +231,7 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
       mailauthClosed = true;
       const reply = await imapLogin(imapPort(), {
         user: "alice@example.org",
-        password: "alice-password",
+        password: "alice-Kestrel-Tr0mbone-42",
         ip: "198.51.100.19",
       });
       expect(reply).toMatch(UNAVAILABLE);
@@ -236,13 +249,13 @@ describe.skipIf(gate.skip)("Dovecot with the wrong client secret", () => {
       clientSecret: `not-${mailauth.clientSecret}`,
     });
     try {
-      await mailauth.addUser("carol@example.org", "carol-password", {
+      await mailauth.addUser("carol@example.org", "carol-Velvet-Marmot-19", {
         ...dovecot.mailOwner,
         home: dovecot.homeRoot,
       });
       const reply = await imapLogin(dovecot.imapPort, {
         user: "carol@example.org",
-        password: "carol-password",
+        password: "carol-Velvet-Marmot-19",
       });
       expect(reply).toMatch(UNAVAILABLE);
     } finally {

@@ -37,6 +37,15 @@ export async function startMailauth(options: { env?: Record<string, string> } = 
         "SELECT host(ip) AS ip, login, service, outcome FROM auth_events ORDER BY id",
       );
     },
+    /** Whether the account is flagged for a password change, once background checks have run. */
+    async mustChange(email: string) {
+      await deps.background.drain();
+      const [row] = await deps.db.query<{ must_change_password: boolean }>(
+        "SELECT must_change_password FROM users WHERE email = $1",
+        [email],
+      );
+      return row?.must_change_password ?? null;
+    },
     failDatabase: (on: boolean) => service.failDatabase(on),
     close: () => service.close(),
   };

@@ -32,7 +32,7 @@ describe.skipIf(gate.skip)("Postfix SMTP AUTH through Dovecot SASL, against mail
       home: `${dovecot.homeRoot}/%d/%n`,
       mail: "maildir:~/Maildir",
     });
-    await mailauth.addUser("alice@example.org", "alice-password");
+    await mailauth.addUser("alice@example.org", "alice-Kestrel-Tr0mbone-42");
   }, 30_000);
 
   afterAll(async () => {
@@ -43,7 +43,7 @@ describe.skipIf(gate.skip)("Postfix SMTP AUTH through Dovecot SASL, against mail
 
   for (const mechanism of ["PLAIN", "LOGIN"] as const) {
     test(`AUTH ${mechanism} with the right password answers 235`, async () => {
-      const reply = await auth({ user: "alice@example.org", password: "alice-password", mechanism });
+      const reply = await auth({ user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42", mechanism });
       expect(reply).toBe("235 2.7.0 Authentication successful");
     });
 
@@ -58,7 +58,7 @@ describe.skipIf(gate.skip)("Postfix SMTP AUTH through Dovecot SASL, against mail
     const ip = "198.51.100.23";
     const reply = await auth({
       user: "alice@example.org",
-      password: "alice-password",
+      password: "alice-Kestrel-Tr0mbone-42",
       mechanism: "PLAIN",
       ip,
     });
@@ -76,7 +76,7 @@ describe.skipIf(gate.skip)("Postfix SMTP AUTH through Dovecot SASL, against mail
     try {
       const reply = await auth({
         user: "alice@example.org",
-        password: "alice-password",
+        password: "alice-Kestrel-Tr0mbone-42",
         mechanism: "PLAIN",
         ip: "198.51.100.24",
       });

@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addUser } from "../../src/accounts/accounts.js";
 import { describeEachDatabase } from "../helpers/databases.js";
@@ -73,11 +76,14 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
     await service.setEnabled("erin@example.org", true);
     const { deps } = service.server;
     const { resetPassword } = await import("../../src/accounts/accounts.js");
-    await resetPassword({ db: deps.db, hasher: deps.hasher }, "erin@example.org", { password: "a new long passphrase" });
+    const reset = await resetPassword({ db: deps.db, hasher: deps.hasher, strength: deps.strength }, "erin@example.org", {
+      password: "Granite-Puffin-Ledger-83",
+    });
+    expect(reset).toEqual({ ok: true, email: "erin@example.org", mustChange: false });
     expect((await token(service, { username: "erin@example.org", password: PASSWORD })).status).toBe(400);
-    expect((await token(service, { username: "erin@example.org", password: "a new long passphrase" })).status).toBe(200);
+    expect((await token(service, { username: "erin@example.org", password: "Granite-Puffin-Ledger-83" })).status).toBe(200);
     await service.addDomain("example.org", { home: "/home/vmail/%d/%n", uid: 6000, gid: 6000 });
-    expect((await token(service, { username: "erin@example.org", password: "a new long passphrase" })).body).toMatchObject({
+    expect((await token(service, { username: "erin@example.org", password: "Granite-Puffin-Ledger-83" })).body).toMatchObject({
       home: "/home/vmail/example.org/erin",
       uid: "6000",
     });
@@ -200,15 +206,16 @@ describe("POST /dovecot/token, input and upgrades", () => {
 
   it("upgrades an old hash to bcrypt after a successful login, and the new hash still logs in", async () => {
     const { deps } = service.server;
-    // {SSHA512} of "Secret123!" made by doveadm pw (shared/vectors/doveadm-pw.json)
-    const old = "{SSHA512}bRfKhykPUDNsTx7C2yAYyX46nQGyDk4sAFFLxMhtLbR4LVoTwEA8Wks2xs1MuM1VkxatFYjLWGHRZ21U9LiouIABAxI=";
-    const added = await addUser({ db: deps.db, hasher: deps.hasher }, "legacy@example.org", { hash: old });
+    const legacy = "Legacy-Orchid-Harbour-58";
+    const salt = Buffer.from("s4lt");
+    const old = `{SSHA512}${Buffer.concat([createHash("sha512").update(legacy).update(salt).digest(), salt]).toString("base64")}`;
+    const added = await addUser({ db: deps.db, hasher: deps.hasher, strength: deps.strength }, "legacy@example.org", { hash: old });
     expect(added.ok).toBe(true);
-    expect((await token(service, { username: "legacy@example.org", password: "Secret123!" })).status).toBe(200);
+    expect((await token(service, { username: "legacy@example.org", password: legacy })).status).toBe(200);
     await deps.background.drain();
     const [row] = await deps.db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE email = 'legacy@example.org'");
     expect(row?.password_hash).toMatch(/^\{BLF-CRYPT\}\$2[aby]\$04\$/);
-    expect((await token(service, { username: "legacy@example.org", password: "Secret123!" })).status).toBe(200);
+    expect((await token(service, { username: "legacy@example.org", password: legacy })).status).toBe(200);
   });
 
   it("reports health and readiness", async () => {
@@ -221,5 +228,66 @@ describe("POST /dovecot/token, input and upgrades", () => {
     } finally {
       service.failDatabase(false);
     }
+  });
+});
+
+describe("POST /dovecot/token and weak passwords", () => {
+  let service: TestService;
+  let hook: Server;
+  const notifications: unknown[] = [];
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => {
+        body += d;
+      });
+      req.on("end", () => {
+        notifications.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    await new Promise<void>((ok) => hook.listen(0, "127.0.0.1", ok));
+    const { port } = hook.address() as AddressInfo;
+    service = await startTestService({ env: { MAILAUTH_WEAK_NOTIFY_URL: `http://127.0.0.1:${port}/weak` } });
+    const { deps } = service.server;
+    // Added as a hash, like an imported legacy account: nobody judged this password yet.
+    const accountDeps = { db: deps.db, hasher: deps.hasher, strength: deps.strength };
+    await addUser(accountDeps, "jean.dupont@exemple.fr", { hash: await deps.hasher.hash("jean.dupont2024") });
+    await service.addUser("marie@exemple.fr", PASSWORD);
+  });
+  afterAll(async () => {
+    await service.close();
+    hook.close();
+  });
+
+  it("refuses a weak password before any hash check, with a wrong password's reply", async () => {
+    const { deps } = service.server;
+    const before = deps.logins.stats().misses + deps.logins.stats().hits;
+    const reply = await token(service, { username: "marie@exemple.fr", password: "motdepasse" });
+    expect(reply).toEqual({ status: 400, body: { error: "invalid_grant" } });
+    await deps.events.flush();
+    const [event] = await deps.db.query<{ outcome: string; reason: string }>(
+      "SELECT outcome, reason FROM auth_events WHERE login = 'marie@exemple.fr'",
+    );
+    expect(event).toEqual({ outcome: "weak_password", reason: "low_score" });
+    await deps.background.drain();
+    // The follow-up looked the account up after the reply; the refusal itself did not.
+    expect(deps.logins.stats().misses + deps.logins.stats().hits).toBe(before + 1);
+    expect(deps.weak.stats()).toMatchObject({ checked: 1, flagged: 0 });
+  });
+
+  it("flags an account whose real password is weak, once, and tells its owner", async () => {
+    const { deps } = service.server;
+    for (let i = 0; i < 3; i++) {
+      expect((await token(service, { username: "jean.dupont@exemple.fr", password: "jean.dupont2024" })).status).toBe(400);
+    }
+    await deps.background.drain();
+    const [row] = await deps.db.query<{ must_change_password: boolean }>(
+      "SELECT must_change_password FROM users WHERE email = 'jean.dupont@exemple.fr'",
+    );
+    expect(row?.must_change_password).toBe(true);
+    expect(deps.weak.stats()).toMatchObject({ flagged: 1 });
+    expect(notifications).toEqual([{ event: "weak_password_in_use", account: "jean.dupont@exemple.fr", at: expect.any(String) }]);
+    expect(JSON.stringify(notifications)).not.toContain("2024");
   });
 });
