@@ -5,8 +5,8 @@ import type { ReputationSettings } from "./settings.js";
 
 /**
  * The evidence held for one reputation key (an IPv4 address or an IPv6 /64). Failure counters
- * only grow on something new: a (login, password) pair not seen within the memory window, a login
- * not seen failing before. That is lesson 1: a phone retrying one old password adds nothing.
+ * only grow on something new, a (login, password) pair not seen within the memory window. That
+ * is lesson 1: a phone retrying one old password adds nothing after its first try.
  */
 export interface KeyState {
   firstSeen: number;

@@ -35,7 +35,7 @@ export interface Explanation {
   why: string[];
 }
 
-const ALLOW: Verdict = { action: "allow" };
+const ALLOW: Verdict = Object.freeze({ action: "allow" });
 
 /**
  * The reputation of every recently seen IP (IPv6 per /64), built from login evidence, and the
