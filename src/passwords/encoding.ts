@@ -39,8 +39,9 @@ export function decodeSchemeData(
   else if (encoding === "hex") raw = decodeHex(text) ?? (guessed ? decodeBase64(text) : null);
   else raw = decodeBase64(text);
 
-  if (raw === null)
+  if (raw === null) {
     return { ok: false, reason: `data is not valid ${encoding === "hex" ? "hex" : "base64"}` };
+  }
   if (rawLength !== undefined && raw.length !== rawLength) {
     return { ok: false, reason: `digest is ${raw.length} bytes instead of ${rawLength}` };
   }

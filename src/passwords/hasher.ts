@@ -53,8 +53,9 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   return {
     async verify(password, stored, context = {}) {
       const verdict = await verdictFor(password, stored, context);
-      if (verdict.status === "match")
+      if (verdict.status === "match") {
         return { status: "match", needsRehash: needsRehash(stored, options.bcryptCost) };
+      }
       // An unreadable hash answers as slowly as an unknown user does, so that timing does not tell
       // which accounts exist with a broken row.
       if (verdict.status === "invalid") await dummyVerify(password);

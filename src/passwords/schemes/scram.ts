@@ -20,8 +20,9 @@ function parse(name: string, raw: Buffer, keyLength: number): ScramEntry | strin
   if (fields.length !== 4) return `malformed ${name} data`;
   const [iterationText = "", saltText = "", storedText = "", serverText = ""] = fields;
   const iterations = /^\d{1,10}$/.test(iterationText) ? Number(iterationText) : Number.NaN;
-  if (!(iterations >= MIN_ITERATIONS && iterations <= MAX_ITERATIONS))
+  if (!(iterations >= MIN_ITERATIONS && iterations <= MAX_ITERATIONS)) {
     return `${name} iteration count out of range`;
+  }
   const salt = decodeBase64(saltText);
   const storedKey = decodeBase64(storedText);
   const serverKey = decodeBase64(serverText);
