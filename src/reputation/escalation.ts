@@ -46,6 +46,25 @@ export function banDuration(
   return { permanent: false, ms: Math.round(base * (1 + extra)) };
 }
 
+/** A ban's end (null: permanent) and, for a permanent one, when a human should review it. */
+export interface BanPlan {
+  until: Date | null;
+  reviewAt: Date | null;
+}
+
+/** The next ban of an address with `priorOffences` earlier bans, made at `now`. */
+export function planBan(
+  priorOffences: number,
+  now: Date,
+  settings: EscalationSettings,
+  random: () => number,
+): BanPlan {
+  const length = banDuration(priorOffences, settings, random);
+  return length.permanent
+    ? { until: null, reviewAt: reviewDate(now, settings) }
+    : { until: new Date(now.getTime() + length.ms), reviewAt: null };
+}
+
 /** When a permanent entry made at `now` should be looked at again (reason, hits, still needed?). */
 export function reviewDate(now: Date, settings: Pick<EscalationSettings, "permanentReviewMs">): Date {
   return new Date(now.getTime() + settings.permanentReviewMs);

@@ -7,6 +7,7 @@ import {
   PERMANENT,
   parseDuration,
   parseLadder,
+  planBan,
   reviewDate,
 } from "../../../src/reputation/escalation.js";
 
@@ -52,6 +53,24 @@ describe("banDuration", () => {
   it("treats a negative or fractional offence count as the first offence", () => {
     expect(banDuration(-3, DEFAULT_ESCALATION, noJitter)).toEqual({ permanent: false, ms: HOUR });
     expect(banDuration(0.7, DEFAULT_ESCALATION, noJitter)).toEqual({ permanent: false, ms: HOUR });
+  });
+});
+
+describe("planBan", () => {
+  const now = new Date("2026-03-02T08:00:00Z");
+
+  it("ends a temporary ban at its step", () => {
+    expect(planBan(1, now, DEFAULT_ESCALATION, noJitter)).toEqual({
+      until: new Date("2026-03-03T08:00:00Z"),
+      reviewAt: null,
+    });
+  });
+
+  it("gives a permanent ban no end and a review date", () => {
+    expect(planBan(4, now, DEFAULT_ESCALATION, noJitter)).toEqual({
+      until: null,
+      reviewAt: new Date("2026-05-31T08:00:00Z"),
+    });
   });
 });
 
