@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Deps } from "./deps.js";
+import { registerDovecotPolicy } from "./http/dovecot-policy.js";
 import { registerDovecotToken } from "./http/dovecot-token.js";
 import { registerFirewall } from "./http/firewall.js";
 import { registerHealth } from "./http/health.js";
@@ -9,6 +10,7 @@ export function createApp(deps: Deps): Hono {
   const app = new Hono();
   registerHealth(app, deps);
   registerDovecotToken(app, deps);
+  registerDovecotPolicy(app, deps);
   registerFirewall(app, deps);
   app.notFound((c) => c.json({ error: "not_found", error_description: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

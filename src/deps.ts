@@ -1,5 +1,8 @@
 import type { LoginLookup } from "./accounts/login-cache.js";
+import type { RecentAttempts } from "./auth/recent-attempts.js";
 import type { Background } from "./background.js";
+import type { Blacklist } from "./blacklist/blacklist.js";
+import type { ReputationBook } from "./reputation/model.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import type { Db } from "./db/database.js";
@@ -24,8 +27,18 @@ export interface Deps {
   /** Finds accounts whose refused weak password was in fact right. */
   weak: WeakFollowUp;
   events: EventRecorder;
+  /** Bans and allowlist, answered from memory, persisted in the database. */
+  blacklist: Blacklist;
+  /** Every recently seen address's reputation (in memory, per instance). */
+  reputation: ReputationBook;
+  /** Keys the password tags reputation keeps. */
+  tagKey: Buffer;
+  /** (address, login) pairs the passdb just saw, so policy reports do not count them twice. */
+  recentAttempts: RecentAttempts;
   background: Background;
   migrations: Migration[];
   /** The Dovecot client credentials in force (the secret may have been generated at first start). */
   dovecotClient: { id: string; secret: string };
+  /** Bearer token Dovecot's auth-policy client sends. */
+  policyToken: string;
 }

@@ -8,7 +8,7 @@ import type { Db } from "./db/database.js";
 import { embeddedPaths } from "./db/embedded-lock.js";
 import type { Deps } from "./deps.js";
 import type { Logger } from "./log.js";
-import { buildDeps, closeDeps, dovecotClientSecret, openDatabase } from "./service.js";
+import { buildDeps, closeDeps, keptSecret, openDatabase } from "./service.js";
 
 export interface RunningServer {
   url: string;
@@ -31,9 +31,15 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   const { migrations, applied, release } = opened;
   const db = options.wrapDb ? options.wrapDb(opened.db) : opened.db;
   for (const m of applied) log.info({ version: m.version, name: m.name }, "migration applied");
-  const secret = dovecotClientSecret(config);
+  const secret = keptSecret(config, "dovecot-client-secret", config.dovecot.clientSecret);
   if (secret.generated) log.warn({ file: secret.file }, "generated a Dovecot client secret");
-  const deps = await buildDeps(config, log, db, migrations, { clock: options.clock, clientSecret: secret.secret });
+  const policy = keptSecret(config, "policy-token", config.policyToken);
+  if (policy.generated) log.warn({ file: policy.file }, "generated an auth-policy token");
+  const deps = await buildDeps(config, log, db, migrations, {
+    clock: options.clock,
+    clientSecret: secret.secret,
+    policyToken: policy.secret,
+  });
   const app = createApp(deps);
 
   const server = createAdaptorServer({
@@ -62,6 +68,12 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   const url = `http://${host}:${address.port}`;
   log.info({ url, database: db.kind === "embedded" ? `embedded (${config.dataDir})` : "postgresql" }, "mailauth listening");
   if (secret.file) log.info(dovecotHint(url, config, secret.file), "dovecot oauth2 settings");
+  if (policy.file) {
+    log.info(
+      { auth_policy_server_url: `${url}/dovecot/policy`, auth_policy_server_api_header: `Authorization: Bearer <the contents of ${policy.file}>` },
+      "dovecot auth-policy settings",
+    );
+  }
 
   let closing: Promise<void> | null = null;
   return {

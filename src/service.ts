@@ -4,7 +4,12 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLoginLookup } from "./accounts/login-cache.js";
 import { createWeakPasswordNotifier } from "./accounts/weak-notify.js";
+import { newTagKey } from "./auth/attempt.js";
+import { createRecentAttempts } from "./auth/recent-attempts.js";
 import { createWeakFollowUp } from "./auth/weak-password.js";
+import { createBlacklist } from "./blacklist/blacklist.js";
+import { builtinAllow } from "./blacklist/builtin-allow.js";
+import { ReputationBook } from "./reputation/model.js";
 import { createStrengthJudge } from "./strength/index.js";
 import { type Background, createBackground } from "./background.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -66,13 +71,17 @@ export async function openDatabase(config: Config): Promise<{ db: Db; migrations
 }
 
 /**
- * The Dovecot client secret: configured, or generated once and kept (mode 0600) in the data dir
- * so that restarts keep it. Returns where it lives so the operator can be told; never the value
- * in anything that is logged.
+ * A secret (Dovecot client secret, policy token): configured, or generated once and kept (mode
+ * 0600) in the data dir so that restarts keep it. Returns where it lives so the operator can be
+ * told; never the value in anything that is logged.
  */
-export function dovecotClientSecret(config: Config): { secret: string; file: string | null; generated: boolean } {
-  if (config.dovecot.clientSecret) return { secret: config.dovecot.clientSecret, file: null, generated: false };
-  const file = join(config.dataDir, "dovecot-client-secret");
+export function keptSecret(
+  config: Config,
+  name: string,
+  configured: string | null,
+): { secret: string; file: string | null; generated: boolean } {
+  if (configured) return { secret: configured, file: null, generated: false };
+  const file = join(config.dataDir, name);
   if (existsSync(file)) return { secret: readFileSync(file, "utf8").trim(), file, generated: false };
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(24).toString("base64url");
@@ -86,7 +95,7 @@ export async function buildDeps(
   log: Logger,
   db: Db,
   migrations: Migration[],
-  options: { clock?: Clock; clientSecret: string },
+  options: { clock?: Clock; clientSecret: string; policyToken: string },
 ): Promise<Deps> {
   const background: Background = createBackground(log);
   const clock = options.clock ?? systemClock;
@@ -97,6 +106,13 @@ export async function buildDeps(
   });
   const logins = await createLoginLookup(db, config.userdbDefaults, log);
   const notifyWeak = createWeakPasswordNotifier(config.weakNotify, log);
+  const blacklist = await createBlacklist({
+    db,
+    log,
+    clock,
+    escalation: config.escalation,
+    builtinAllow: builtinAllow(config.trustedNetworks),
+  });
   return {
     config,
     db,
@@ -107,15 +123,21 @@ export async function buildDeps(
     strength: createStrengthJudge(config.strength),
     weak: createWeakFollowUp({ db, logins, hasher, background, log, clock, notifyWeak }),
     events: createEventRecorder(db, log),
+    blacklist,
+    reputation: new ReputationBook(config.reputation),
+    tagKey: newTagKey(),
+    recentAttempts: createRecentAttempts(),
     background,
     migrations,
     dovecotClient: { id: config.dovecot.clientId, secret: options.clientSecret },
+    policyToken: options.policyToken,
   };
 }
 
 /** Stops the parts in the order that loses nothing: background work, then events, then pools. */
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.background.drain();
+  await deps.blacklist.close();
   await deps.events.close();
   await deps.hasher.close();
   await deps.logins.close();

@@ -1,5 +1,8 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { DEFAULT_ESCALATION, type EscalationSettings } from "../reputation/escalation.js";
+import { DEFAULT_REPUTATION, type ReputationSettings } from "../reputation/model.js";
+import { banSettingsFromEnv } from "../reputation/settings-env.js";
 import { DEFAULT_STRENGTH_SETTINGS, type StrengthSettings, strengthSettingsFromEnv } from "../strength/index.js";
 
 /** Everything mailauth reads from its environment, validated once at start. */
@@ -22,6 +25,13 @@ export interface Config {
   strength: StrengthSettings;
   /** Told when an account's real password turns out weak: a command, a webhook, or neither. */
   weakNotify: { command: string | null; url: string | null };
+  /** Reputation model and ban escalation (docs/reputation.md). */
+  reputation: ReputationSettings;
+  escalation: EscalationSettings;
+  /** Networks never banned besides loopback and this host's own addresses (webmail, proxies). */
+  trustedNetworks: string[];
+  /** Bearer token of the auth-policy endpoint; null: generated and kept in the data dir. */
+  policyToken: string | null;
   dovecot: {
     clientId: string;
     /** null: generated on first start and kept in the data dir. */
@@ -71,6 +81,11 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
         /^https?:\/\//.test(v) ? null : "must be an http:// or https:// URL",
       ),
     },
+    ...read.merge(banSettingsFromEnv(env), { reputation: DEFAULT_REPUTATION, escalation: DEFAULT_ESCALATION }),
+    trustedNetworks: read.list("MAILAUTH_TRUSTED_NETWORKS", (v) =>
+      /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(v) ? null : "must be addresses or networks (CIDR), comma-separated",
+    ),
+    policyToken: read.string("MAILAUTH_POLICY_TOKEN", null, (v) => (v.length >= 16 ? null : "must be at least 16 characters")),
     dovecot: {
       clientId: read.string("MAILAUTH_DOVECOT_CLIENT_ID", "dovecot") ?? "dovecot",
       clientSecret: read.string("MAILAUTH_DOVECOT_CLIENT_SECRET", null, (v) =>
@@ -117,10 +132,27 @@ class Reader {
   }
 
   /** Takes the settings another module parsed, keeping its errors with ours. */
-  merge<T>(result: { ok: true; settings: T } | { ok: false; errors: string[] }, fallback: T): T {
-    if (result.ok) return result.settings;
-    this.errors.push(...result.errors);
-    return fallback;
+  merge<T>(result: ({ ok: true } & T) | { ok: false; errors: string[] }, fallback: T): T;
+  merge<T>(result: { ok: true; settings: T } | { ok: false; errors: string[] }, fallback: T): T;
+  merge<T>(result: { ok: boolean; errors?: string[]; settings?: T }, fallback: T): T {
+    if (!result.ok) {
+      this.errors.push(...(result.errors ?? []));
+      return fallback;
+    }
+    if ("settings" in result) return result.settings as T;
+    const { ok: _ok, ...rest } = result;
+    return rest as T;
+  }
+
+  list(name: string, check: (v: string) => string | null): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const items = value.split(",").map((v) => v.trim()).filter(Boolean);
+    for (const item of items) {
+      const problem = check(item);
+      if (problem) this.errors.push(`${name} ${problem}, got "${item}"`);
+    }
+    return items;
   }
 
   bool(name: string, fallback: boolean): boolean {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Context, Hono } from "hono";
 import type { UserdbFields } from "../accounts/queries.js";
-import { authenticate } from "../auth/login.js";
+import { handleAttempt } from "../auth/attempt.js";
 import type { Deps } from "../deps.js";
 import { parseRemoteAddress } from "../net/remote-address.js";
 import { parseGrantForm } from "./grant-form.js";
@@ -49,29 +49,12 @@ export function registerDovecotToken(app: Hono, deps: Deps): void {
     }
 
     const ip = parseRemoteAddress(c.req.header("x-dovecot-auth-remote"));
-    const service = serviceName(
-      c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"),
-    );
-    const record = (outcome: string, reason: string | null = null) =>
-      deps.events.record({
-        at: deps.clock.now(),
-        ip,
-        login: username.slice(0, 254),
-        service,
-        outcome,
-        reason,
-      });
-
+    const service = serviceName(c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"));
     try {
-      const outcome = await authenticate(deps, username.toLowerCase(), password);
-      if (!outcome.ok) {
-        record(outcome.reason, outcome.detail ?? null);
-        return failure(c, username);
-      }
-      record("ok");
-      return c.json({ ...tokenFields(username, ttl), active: "true", ...outcome.fields });
+      const result = await handleAttempt(deps, { login: username.toLowerCase(), password, ip, service });
+      if (!result.ok) return failure(c, username);
+      return c.json({ ...tokenFields(username, ttl), active: "true", ...result.fields });
     } catch (error) {
-      record("temporary_failure", (error as Error).name);
       deps.log.error({ err: (error as Error).message, account: username }, "login could not be checked");
       return c.json({ error: "temporarily_unavailable" }, 503);
     }

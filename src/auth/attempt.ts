@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import type { UserdbFields } from "../accounts/queries.js";
+import type { Background } from "../background.js";
+import type { Blacklist } from "../blacklist/blacklist.js";
+import type { Clock } from "../clock.js";
+import type { EventRecorder } from "../events/recorder.js";
+import type { Logger } from "../log.js";
+import { reputationKey } from "../net/cidr.js";
+import { passwordTag, type ReputationBook, sprayTag } from "../reputation/model.js";
+import { authenticate, type LoginDeps } from "./login.js";
+import type { RecentAttempts } from "./recent-attempts.js";
+
+export interface AttemptDeps extends LoginDeps {
+  blacklist: Blacklist;
+  reputation: ReputationBook;
+  events: EventRecorder;
+  background: Background;
+  clock: Clock;
+  log: Logger;
+  /** Keys the password tags reputation keeps; random per process, never stored. */
+  tagKey: Buffer;
+  recentAttempts: RecentAttempts;
+}
+
+export interface Attempt {
+  login: string;
+  password: string;
+  /** The client's address from Dovecot's headers; null when Dovecot did not send it. */
+  ip: string | null;
+  service: string;
+}
+
+export type AttemptResult = { ok: true; fields: UserdbFields } | { ok: false };
+
+/** A fresh per-process key for password tags. */
+export const newTagKey = (): Buffer => randomBytes(32);
+
+/**
+ * One login attempt from start to end: a banned address is refused before anything else (no
+ * hash work), then the password is judged and checked, the attempt is recorded, and its
+ * evidence feeds the address's reputation, which may ban it. Throws only on infrastructure
+ * trouble, after recording it.
+ */
+export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promise<AttemptResult> {
+  const { login, password, ip, service } = attempt;
+  const at = deps.clock.now();
+  const record = (outcome: string, reason: string | null = null) =>
+    deps.events.record({ at, ip, login: login.slice(0, 254), service, outcome, reason });
+
+  const standing = ip ? deps.blacklist.check(ip) : { ban: null, allow: null };
+  if (standing.ban) {
+    deps.blacklist.hit(standing.ban);
+    record("banned", standing.ban.network);
+    return { ok: false };
+  }
+
+  let outcome: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    outcome = await authenticate(deps, login, password);
+  } catch (error) {
+    record("temporary_failure", (error as Error).name);
+    throw error;
+  }
+  record(outcome.ok ? "ok" : outcome.reason, outcome.ok ? null : (outcome.detail ?? null));
+
+  // Allowlisted addresses (loopback, this host, trusted proxies) never build a bad reputation.
+  if (ip && !standing.allow) {
+    deps.recentAttempts.mark(ip, login, at);
+    const failed = !outcome.ok;
+    const verdict = deps.reputation.observe({
+      at,
+      ip,
+      login,
+      outcome: outcome.ok ? "ok" : outcome.reason === "invalid_hash" ? "wrong_password" : outcome.reason,
+      passwordTag: failed ? passwordTag(deps.tagKey, login, password) : undefined,
+      sprayTag: failed ? sprayTag(deps.tagKey, password) : undefined,
+    });
+    if (verdict.action === "ban") banInBackground(deps, ip, verdict.reason);
+  }
+  return outcome.ok ? { ok: true, fields: outcome.fields } : { ok: false };
+}
+
+/** Bans the address's reputation network (IPv6: its /64) after the reply is sent. */
+export function banInBackground(deps: Pick<AttemptDeps, "background" | "blacklist" | "reputation">, ip: string, reason: string): void {
+  const { v4Prefix, v6Prefix } = deps.reputation.settings;
+  const key = reputationKey(ip, v6Prefix, v4Prefix);
+  if (!key) return;
+  deps.background.run("ban an address", () => deps.blacklist.ban({ network: key, reason, source: "auto" }));
+}

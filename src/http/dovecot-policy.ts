@@ -1,0 +1,109 @@
+import type { Context, Hono } from "hono";
+import { banInBackground } from "../auth/attempt.js";
+import type { Deps } from "../deps.js";
+import { normalizeIp } from "../net/remote-address.js";
+import { readBodyLimited } from "./read-body.js";
+import { secretMatcher } from "./secret-compare.js";
+
+const MAX_BODY = 8 * 1024;
+
+/** What Dovecot's auth-policy client sends (reference section 5); only what mailauth reads. */
+interface PolicyRequest {
+  login: string;
+  remote: string | null;
+  protocol: string;
+  pwhash: string;
+  success?: boolean;
+  policyReject?: boolean;
+}
+
+/** Validates the JSON body; a reason instead of a value when it is not a policy request. */
+export function parsePolicyRequest(body: string, command: "allow" | "report"): { ok: true; request: PolicyRequest } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: "body is not JSON" };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return { ok: false, reason: "body is not a JSON object" };
+  const o = json as Record<string, unknown>;
+  const text = (name: string) => (typeof o[name] === "string" ? (o[name] as string) : o[name] === undefined ? "" : null);
+  const login = text("login");
+  const remote = text("remote");
+  const protocol = text("protocol");
+  const pwhash = text("pwhash");
+  if (login === null || remote === null || protocol === null || pwhash === null) {
+    return { ok: false, reason: "login, remote, protocol and pwhash must be strings" };
+  }
+  if (login.length > 512) return { ok: false, reason: "login is longer than 512 characters" };
+  if (command === "report" && typeof o.success !== "boolean") return { ok: false, reason: "report needs a boolean success" };
+  return {
+    ok: true,
+    request: {
+      login: login.toLowerCase(),
+      remote: remote === "" ? null : normalizeIp(remote),
+      protocol,
+      pwhash: pwhash.slice(0, 64),
+      success: o.success as boolean | undefined,
+      policyReject: o.policy_reject === true,
+    },
+  };
+}
+
+/**
+ * Dovecot's auth-policy server: `allow` before the passdb (a banned address is refused, a
+ * suspicious one delayed), `report` after it. Reports only feed reputation for attempts the
+ * passdb did not see itself (Dovecot's auth cache, another passdb): those mailauth saw are
+ * already counted, with better evidence. A report with policy_reject is our own refusal, not a
+ * failed password.
+ */
+export function registerDovecotPolicy(app: Hono, deps: Deps): void {
+  const tokenMatches = secretMatcher(`Bearer ${deps.policyToken}`);
+  const reply = (c: Context, status: number, msg = "") => c.json({ status, msg });
+
+  app.post("/dovecot/policy", async (c) => {
+    if (!tokenMatches(c.req.header("authorization") ?? "")) return c.json({ error: "unauthorized" }, 401);
+    const command = c.req.query("command");
+    if (command !== "allow" && command !== "report") {
+      return c.json({ error: "invalid_request", error_description: "command must be allow or report" }, 400);
+    }
+    const body = await readBodyLimited(c.req.raw, MAX_BODY);
+    if (body === null) return c.json({ error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` }, 413);
+    const parsed = parsePolicyRequest(body, command);
+    if (!parsed.ok) return c.json({ error: "invalid_request", error_description: parsed.reason }, 400);
+    const { request } = parsed;
+    const ip = request.remote;
+    if (!ip) return reply(c, 0);
+    const now = deps.clock.now();
+    const standing = deps.blacklist.check(ip);
+
+    if (command === "allow") {
+      if (standing.ban) {
+        deps.blacklist.hit(standing.ban);
+        return reply(c, -1, "Access denied: too many failed logins from your address.");
+      }
+      if (standing.allow) return reply(c, 0);
+      const verdict = deps.reputation.judge(ip, now);
+      if (verdict.action === "tarpit") return reply(c, verdict.delaySeconds);
+      if (verdict.action === "ban") {
+        banInBackground(deps, ip, verdict.reason);
+        return reply(c, -1, "Access denied: too many failed logins from your address.");
+      }
+      return reply(c, 0);
+    }
+
+    // report
+    if (!standing.allow && !standing.ban && !deps.recentAttempts.seen(ip, request.login, now)) {
+      const verdict = deps.reputation.observe({
+        at: now,
+        ip,
+        login: request.login,
+        outcome: request.policyReject ? "policy_reject" : request.success ? "ok" : "wrong_password",
+        // Dovecot's truncated hash of the password: enough to tell "the same wrong password again".
+        passwordTag: request.success ? undefined : `p${request.pwhash}`,
+      });
+      if (verdict.action === "ban") banInBackground(deps, ip, verdict.reason);
+    }
+    return reply(c, 0);
+  });
+}
