@@ -33,35 +33,68 @@ export function renderRules(nft: NftSettings): string[] {
 }
 
 /**
- * The whole table as one `nft -f` script, applied by the kernel as one transaction: all of it or,
- * on any error, none of it. The table is first created if missing (so that deleting it cannot
- * fail), then deleted and declared again with its sets, chain and every element. Replacing the
- * whole table rather than flushing sets makes each run converge whatever was there before: a
- * changed hook, priority or port list, renamed sets, rules added by hand, elements the kernel
- * merged. No other table is touched. Packets see the old table or the new one, never a gap.
+ * How the script brings the table into shape, both in one `nft -f` transaction (all of it, or on
+ * any error none of it; packets see the old state or the new one, never a gap):
+ * - "update": create the table and sets if missing, re-create the chain (so a changed hook,
+ *   priority or port list takes effect, and rules are never duplicated), flush both sets, add
+ *   every element. Fast: nft 1.0.6 does not read the existing elements back, which it does for
+ *   the next mode (seconds at 100,000 elements, minutes at 1,000,000).
+ * - "replace": delete the table and declare it again. Converges from anything, such as a set of
+ *   the same name with other flags; the sync falls back to it when nft refuses "update".
+ * No other table is touched, and `flush ruleset` is never used.
  */
-export function renderScript(nft: NftSettings, exported: FirewallExport, now: Date): string {
+export type ScriptMode = "update" | "replace";
+
+/** The nft script that makes the kernel hold exactly `exported`, with remaining lifetimes at `now`. */
+export function renderScript(
+  nft: NftSettings,
+  exported: FirewallExport,
+  now: Date,
+  mode: ScriptMode = "update",
+): string {
   const table = `${nft.family} ${nft.table}`;
-  const lines = [
+  const chainSpec = `type filter hook ${nft.hook} priority ${nft.priority}; policy accept;`;
+  const setSpec = (type: string) => `type ${type}; flags interval, timeout;`;
+  const header = [
     `# mailauth firewall export, ${now.toISOString()}: ${exported.v4.length} IPv4 and ${exported.v6.length} IPv6 elements.`,
-    "# Apply with `nft -f FILE`: it replaces this table and only this table, atomically.",
-    `add table ${table}`,
-    `delete table ${table}`,
-    `table ${table} {`,
-    `\tset ${nft.set4} {`,
-    "\t\ttype ipv4_addr",
-    "\t\tflags interval, timeout",
-    "\t}",
-    `\tset ${nft.set6} {`,
-    "\t\ttype ipv6_addr",
-    "\t\tflags interval, timeout",
-    "\t}",
-    `\tchain ${nft.chain} {`,
-    `\t\ttype filter hook ${nft.hook} priority ${nft.priority}; policy accept;`,
-    ...renderRules(nft).map((rule) => `\t\t${rule}`),
-    "\t}",
-    "}",
+    "# Apply with `nft -f FILE`: one transaction that touches this table only.",
   ];
+  const lines =
+    mode === "update"
+      ? [
+          ...header,
+          `add table ${table}`,
+          `add set ${table} ${nft.set4} { ${setSpec("ipv4_addr")} }`,
+          `add set ${table} ${nft.set6} { ${setSpec("ipv6_addr")} }`,
+          // Created first when missing, so that flushing and deleting it cannot fail.
+          `add chain ${table} ${nft.chain}`,
+          `flush chain ${table} ${nft.chain}`,
+          `delete chain ${table} ${nft.chain}`,
+          `add chain ${table} ${nft.chain} { ${chainSpec} }`,
+          ...renderRules(nft).map((rule) => `add rule ${table} ${nft.chain} ${rule}`),
+          `flush set ${table} ${nft.set4}`,
+          `flush set ${table} ${nft.set6}`,
+        ]
+      : [
+          ...header,
+          // Created first when missing, so that deleting it cannot fail.
+          `add table ${table}`,
+          `delete table ${table}`,
+          `table ${table} {`,
+          `	set ${nft.set4} {`,
+          "		type ipv4_addr",
+          "		flags interval, timeout",
+          "	}",
+          `	set ${nft.set6} {`,
+          "		type ipv6_addr",
+          "		flags interval, timeout",
+          "	}",
+          `	chain ${nft.chain} {`,
+          `		${chainSpec}`,
+          ...renderRules(nft).map((rule) => `		${rule}`),
+          "	}",
+          "}",
+        ];
   for (const [family, set, pieces] of [
     [4, nft.set4, exported.v4],
     [6, nft.set6, exported.v6],

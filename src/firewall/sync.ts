@@ -24,7 +24,7 @@ export type SyncOutcome =
   | { ok: false; reason: string; warnings: string[] };
 
 /**
- * One sync: read the bans, replace the table in one nft transaction, then check that the kernel
+ * One sync: read the bans, update the table in one nft transaction, then check that the kernel
  * holds exactly the export. On any failure before the apply the firewall is untouched; a refused
  * script changes nothing either (nft -f is atomic). Only a verified sync is recorded as good.
  */
@@ -60,9 +60,16 @@ async function syncLocked(deps: SyncDeps): Promise<SyncOutcome> {
   const before = await listBoth(deps);
   if (!before.ok) return fail(`${before.reason}; firewall left as it was`);
 
-  const applied = await deps.run(["-f", "-"], renderScript(deps.nft, exported, now));
-  if (applied.code !== 0)
-    return fail(`nft refused the script, firewall left as it was: ${nftError(applied)}`);
+  const applied = await deps.run(["-f", "-"], renderScript(deps.nft, exported, now, "update"));
+  if (applied.code !== 0) {
+    // Most likely the table holds a set of our name with another shape: replace the table whole.
+    const replaced = await deps.run(["-f", "-"], renderScript(deps.nft, exported, now, "replace"));
+    if (replaced.code !== 0)
+      return fail(`nft refused the script, firewall left as it was: ${nftError(applied)}`);
+    warnings.push(
+      `replaced table ${deps.nft.family} ${deps.nft.table} whole, as nft refused to update it: ${nftError(applied)}`,
+    );
+  }
 
   const after = await listBoth(deps);
   if (!after.ok) return fail(`applied, but cannot verify: ${after.reason}`);

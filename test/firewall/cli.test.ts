@@ -60,7 +60,7 @@ describe("mailauth firewall render / sync --dry-run", () => {
       env: env({ MAILAUTH_NFT_BINARY: "/nonexistent/nft" }),
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("delete table inet mailauth");
+    expect(result.stdout).toContain("flush set inet mailauth ban4");
   });
 
   it("fails with the reason when the export refuses the token", async () => {

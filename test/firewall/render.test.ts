@@ -20,23 +20,36 @@ describe("renderScript", () => {
     NOW,
   );
 
-  it("replaces only its own table: created if missing, deleted and declared again", () => {
+  it("updates only its own table: creates table and sets if missing, re-creates its chain, flushes its sets", () => {
     const script = renderScript(DEFAULT_NFT, exported, NOW);
-    const statements = script
-      .split("\n")
-      .filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("\t") && l !== "}");
+    const statements = script.split("\n").filter((l) => /^[a-z]/.test(l));
     expect(statements).toEqual([
       "add table inet mailauth",
-      "delete table inet mailauth",
-      "table inet mailauth {",
+      "add set inet mailauth ban4 { type ipv4_addr; flags interval, timeout; }",
+      "add set inet mailauth ban6 { type ipv6_addr; flags interval, timeout; }",
+      "add chain inet mailauth input",
+      "flush chain inet mailauth input",
+      "delete chain inet mailauth input",
+      "add chain inet mailauth input { type filter hook input priority -10; policy accept; }",
+      "add rule inet mailauth input ip saddr @ban4 drop",
+      "add rule inet mailauth input ip6 saddr @ban6 drop",
+      "flush set inet mailauth ban4",
+      "flush set inet mailauth ban6",
       "add element inet mailauth ban4 {",
       "add element inet mailauth ban6 {",
     ]);
     expect(script).not.toMatch(/flush ruleset/);
   });
 
-  it("declares interval sets with timeouts and a filter chain that drops banned sources", () => {
-    const script = renderScript(DEFAULT_NFT, exported, NOW);
+  it("in replace mode, deletes its own table and declares it again with the same sets and chain", () => {
+    const script = renderScript(DEFAULT_NFT, exported, NOW, "replace");
+    expect(script.split("\n").filter((l) => /^[a-z]/.test(l))).toEqual([
+      "add table inet mailauth",
+      "delete table inet mailauth",
+      "table inet mailauth {",
+      "add element inet mailauth ban4 {",
+      "add element inet mailauth ban6 {",
+    ]);
     expect(script).toContain("\tset ban4 {\n\t\ttype ipv4_addr\n\t\tflags interval, timeout\n\t}");
     expect(script).toContain("\tset ban6 {\n\t\ttype ipv6_addr\n\t\tflags interval, timeout\n\t}");
     expect(script).toContain(
@@ -75,12 +88,12 @@ describe("renderScript", () => {
       exported,
       NOW,
     );
-    expect(script).toContain("add table inet edge\ndelete table inet edge\ntable inet edge {");
+    expect(script).toContain("add table inet edge\nadd set inet edge blk4 {");
     expect(script).toContain(
-      "\tchain mail_guard {\n\t\ttype filter hook prerouting priority -300; policy accept;",
+      "add chain inet edge mail_guard { type filter hook prerouting priority -300; policy accept; }",
     );
     expect(script).toContain(
-      "\t\tip saddr @blk4 tcp dport { 25, 993 } drop\n\t\tip6 saddr @blk6 tcp dport { 25, 993 } drop",
+      "add rule inet edge mail_guard ip saddr @blk4 tcp dport { 25, 993 } drop\nadd rule inet edge mail_guard ip6 saddr @blk6 tcp dport { 25, 993 } drop",
     );
     expect(script).toContain("add element inet edge blk4 {");
   });
@@ -99,7 +112,7 @@ describe("renderScript", () => {
     expect(script.match(/^add element /gm)).toHaveLength(Math.ceil(25_000 / ELEMENTS_PER_STATEMENT));
   });
 
-  it("renders, for no bans, exactly the table shipped in examples/nftables/mailauth.nft", () => {
+  it("renders in replace mode, for no bans, exactly the table shipped in examples/nftables/mailauth.nft", () => {
     const statements = (text: string) =>
       text
         .split("\n")
@@ -107,7 +120,7 @@ describe("renderScript", () => {
         .join("\n");
     const example = readFileSync(new URL("../../examples/nftables/mailauth.nft", import.meta.url), "utf8");
     expect(statements(example)).toBe(
-      statements(renderScript(DEFAULT_NFT, { v4: [], v6: [], invalid: [] }, NOW)),
+      statements(renderScript(DEFAULT_NFT, { v4: [], v6: [], invalid: [] }, NOW, "replace")),
     );
   });
 });

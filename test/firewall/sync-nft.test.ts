@@ -177,8 +177,20 @@ describe.runIf(requireNft("nftables sync tests"))(
       const text = await table();
       expect(text).toContain("type filter hook prerouting priority raw; policy accept;");
       expect(text).toContain("ip saddr @blk4 tcp dport { 25, 110, 143, 465, 587, 993, 995, 4190 } drop");
-      expect(text).not.toContain("ban4");
+      expect(text).not.toContain("@ban4");
       expect(await held(4, moved)).toEqual(["192.0.2.1"]);
+    });
+
+    it("replaces the table whole when a set of its name has another shape", async () => {
+      const stray =
+        "table inet mailauth {\n\tset ban4 {\n\t\ttype ipv4_addr\n\t\telements = { 203.0.113.1 }\n\t}\n}\n";
+      expect((await ns.nft(["-f", "-"], stray)).code).toBe(0);
+      const outcome = await sync([ban("192.0.2.0/24", inSeconds(60))]);
+      expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.0/24"], removed: ["203.0.113.1"] });
+      expect(outcome.warnings).toEqual([
+        expect.stringMatching(/^replaced table inet mailauth whole, as nft refused to update it: /),
+      ]);
+      expect(await held(4)).toEqual(["192.0.2.0/24 60s"]);
     });
 
     it("refuses to run while another sync holds the lock, and takes over a dead one's lock", async () => {
