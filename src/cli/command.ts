@@ -4,6 +4,8 @@ import type { Config } from "../config/config.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import type { PasswordHasher } from "../passwords/index.js";
+import type { Blacklist } from "../blacklist/blacklist.js";
+import type { ReputationBook } from "../reputation/model.js";
 import type { StrengthJudge } from "../strength/index.js";
 
 /** What a command may use; in the server these are the running service's own. */
@@ -12,6 +14,8 @@ export interface Services {
   db: Db;
   hasher: PasswordHasher;
   strength: StrengthJudge;
+  blacklist: Blacklist;
+  reputation: ReputationBook;
   log: Logger;
   clock: Clock;
 }

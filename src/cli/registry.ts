@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { type Args, type Command, UsageError } from "./command.js";
+import { banCommands } from "./ban.js";
 import { domainCommands } from "./domain.js";
 import { firewallCommands } from "./firewall.js";
 import { migrateCommand } from "./migrate.js";
@@ -12,6 +13,7 @@ export const commands = [
   migrateCommand,
   ...userCommands,
   ...domainCommands,
+  ...banCommands,
   ...firewallCommands,
 ] as Command<never>[];
 

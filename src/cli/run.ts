@@ -5,6 +5,9 @@ import { embeddedPaths } from "../db/embedded-lock.js";
 import { createLogger } from "../log.js";
 import { createPasswordHasher } from "../passwords/index.js";
 import { openDatabase } from "../service.js";
+import { createBlacklist } from "../blacklist/blacklist.js";
+import { builtinAllow } from "../blacklist/builtin-allow.js";
+import { ReputationBook } from "../reputation/model.js";
 import { createStrengthJudge } from "../strength/index.js";
 import type { Args, Command, Output } from "./command.js";
 import { callControl } from "./control.js";
@@ -66,7 +69,20 @@ async function runLocally(command: Command<never>, config: Config, args: Args, i
   const hasher = createPasswordHasher({ bcryptCost: config.bcryptCost, workers: 1, queueMax: 16 });
   try {
     const strength = createStrengthJudge(config.strength);
-    return await execute(command as Command<unknown>, { config, db, hasher, strength, log, clock: systemClock }, args, input, out);
+    const blacklist = await createBlacklist({
+      db,
+      log,
+      clock: systemClock,
+      escalation: config.escalation,
+      builtinAllow: builtinAllow(config.trustedNetworks),
+    });
+    const reputation = new ReputationBook(config.reputation);
+    const services = { config, db, hasher, strength, blacklist, reputation, log, clock: systemClock };
+    try {
+      return await execute(command as Command<unknown>, services, args, input, out);
+    } finally {
+      await blacklist.close();
+    }
   } finally {
     await hasher.close();
     await release();

@@ -117,6 +117,23 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
     expect(JSON.parse((await run(["user", "list", "--weak", "--json"])).stdout)).toEqual([]);
   });
 
+  it("bans, lists, lifts and allowlists addresses, and shows what it knows of one", async () => {
+    expect(await run(["ban", "add", "203.0.113.0/24", "--for", "2h", "--reason", "scanner"])).toMatchObject({ code: 0 });
+    expect(await run(["ban", "add", "198.51.100.9", "--permanent", "--reason", "bot"])).toMatchObject({ code: 0, stdout: "banned 198.51.100.9/32 permanently\n" });
+    expect((await run(["ban", "add", "198.51.100.10", "--reason", "x"])).code).toBe(2);
+    expect((await run(["ban", "add", "127.0.0.1", "--permanent", "--reason", "oops"])).stderr).toContain("is allowlisted (loopback)");
+    const bans = JSON.parse((await run(["ban", "list", "--json"])).stdout) as { network: string; expires_at: string | null; review_at: string | null }[];
+    expect(bans.map((b) => b.network).sort()).toEqual(["198.51.100.9/32", "203.0.113.0/24"]);
+    expect(bans.find((b) => b.network === "198.51.100.9/32")?.review_at).not.toBeNull();
+    const shown = JSON.parse((await run(["ip", "show", "203.0.113.7", "--json"])).stdout);
+    expect(shown).toMatchObject({ ip: "203.0.113.7", banned: { network: "203.0.113.0/24", reason: "scanner" } });
+    expect(await run(["allow", "add", "203.0.113.7", "--reason", "the office"])).toMatchObject({ code: 0, stdout: "allowed 203.0.113.7/32\n" });
+    expect(JSON.parse((await run(["ip", "show", "203.0.113.7", "--json"])).stdout)).toMatchObject({ banned: null, allowed: { reason: "the office" } });
+    expect((await run(["allow", "remove", "127.0.0.0/8"])).stderr).toContain("is built in");
+    expect(await run(["ban", "remove", "198.51.100.9"])).toMatchObject({ code: 0, stdout: "lifted 198.51.100.9/32\n" });
+    expect((await run(["allow", "list"])).stdout).toContain("the office");
+  });
+
   it("refuses to read a password from a pipe without --password-stdin", async () => {
     const result = await run(["user", "add", "nopass@example.org"]);
     expect(result).toMatchObject({ code: 1 });
