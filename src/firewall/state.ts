@@ -32,3 +32,43 @@ export function readLastSync(stateDir: string): LastSync | null {
     return null;
   }
 }
+
+export const SNAPSHOT_FILE = "elements.txt";
+
+/** What the sets held after a verified sync, as "family start end" lines, under the sets' names. */
+export interface Snapshot {
+  sets: string;
+  elements: Record<4 | 6, { start: bigint; end: bigint }[]>;
+}
+
+/**
+ * Keeps the verified contents for the next run's added/removed report, so that run need not
+ * list the sets before applying: nft 1.0.6 takes about a minute to list 1,000,000 elements.
+ */
+export function writeSnapshot(stateDir: string, snapshot: Snapshot): void {
+  mkdirSync(stateDir, { recursive: true });
+  const file = join(stateDir, SNAPSHOT_FILE);
+  const lines = [snapshot.sets];
+  for (const family of [4, 6] as const) {
+    for (const e of snapshot.elements[family]) lines.push(`${family} ${e.start} ${e.end}`);
+  }
+  writeFileSync(`${file}.tmp`, `${lines.join("\n")}\n`, { mode: 0o644 });
+  renameSync(`${file}.tmp`, file);
+}
+
+/** The snapshot of the last good sync of these sets, or null (none, other sets, unreadable). */
+export function readSnapshot(stateDir: string, sets: string): Snapshot | null {
+  try {
+    const [first, ...lines] = readFileSync(join(stateDir, SNAPSHOT_FILE), "utf8").trimEnd().split("\n");
+    if (first !== sets) return null;
+    const elements: Snapshot["elements"] = { 4: [], 6: [] };
+    for (const line of lines) {
+      const [family, start, end] = line.split(" ");
+      if ((family !== "4" && family !== "6") || start === undefined || end === undefined) return null;
+      elements[family === "4" ? 4 : 6].push({ start: BigInt(start), end: BigInt(end) });
+    }
+    return { sets, elements };
+  } catch {
+    return null;
+  }
+}

@@ -7,7 +7,7 @@ import { type KernelElement, listSet } from "./kernel-set.js";
 import { acquireLock } from "./lock.js";
 import { type NftRunner, nftError } from "./nft.js";
 import { renderScript } from "./render.js";
-import { LOCK_FILE, writeLastSync } from "./state.js";
+import { LOCK_FILE, readSnapshot, writeLastSync, writeSnapshot } from "./state.js";
 import { compareSet, diffSets } from "./verify.js";
 
 export interface SyncDeps {
@@ -57,7 +57,11 @@ async function syncLocked(deps: SyncDeps): Promise<SyncOutcome> {
       `ignored ${exported.invalid.length} entries that are not addresses: ${exported.invalid.slice(0, 5).join(", ")}`,
     );
 
-  const before = await listBoth(deps);
+  // What the sets held before: as the last good sync left them, else (first run, changed
+  // settings) as listed now. Listing is the slow part of a sync on big sets.
+  const identity = `${deps.nft.family} ${deps.nft.table} ${deps.nft.set4} ${deps.nft.set6}`;
+  const snapshot = readSnapshot(deps.stateDir, identity);
+  const before = snapshot ? { ok: true as const, sets: snapshot.elements } : await listBoth(deps);
   if (!before.ok) return fail(`${before.reason}; firewall left as it was`);
 
   const applied = await deps.run(["-f", "-"], renderScript(deps.nft, exported, now, "update"));
@@ -91,6 +95,7 @@ async function syncLocked(deps: SyncDeps): Promise<SyncOutcome> {
     warnings,
   };
   try {
+    writeSnapshot(deps.stateDir, { sets: identity, elements: after.sets });
     writeLastSync(deps.stateDir, {
       time: now.toISOString(),
       v4: outcome.v4,

@@ -39,7 +39,11 @@ export function compareSet(
 }
 
 /** Elements in `after` but not in `before` (added), and the reverse (removed), by network. */
-export function diffSets(family: Family, before: readonly KernelElement[], after: readonly KernelElement[]) {
+export function diffSets(
+  family: Family,
+  before: readonly { start: bigint; end: bigint }[],
+  after: readonly { start: bigint; end: bigint }[],
+) {
   const old = new Set(before.map(key));
   const current = new Set(after.map(key));
   return {

@@ -8,7 +8,7 @@ import { DEFAULT_NFT, MAIL_PORTS, type NftSettings } from "../../src/firewall/co
 import { listSet } from "../../src/firewall/kernel-set.js";
 import { acquireLock } from "../../src/firewall/lock.js";
 import type { NftRunner } from "../../src/firewall/nft.js";
-import { LOCK_FILE, readLastSync } from "../../src/firewall/state.js";
+import { LOCK_FILE, readLastSync, SNAPSHOT_FILE } from "../../src/firewall/state.js";
 import { type SyncOutcome, syncFirewall } from "../../src/firewall/sync.js";
 import { createNamespace, type Namespace, requireNft } from "./netns.js";
 
@@ -33,6 +33,7 @@ describe.runIf(requireNft("nftables sync tests"))(
     beforeEach(async () => {
       now = new Date(Math.floor(Date.now() / 1000) * 1000);
       await ns.nft(["flush", "ruleset"]); // the namespace's own ruleset, not the host's
+      rmSync(join(stateDir, SNAPSHOT_FILE), { force: true });
     });
 
     function sync(
@@ -81,6 +82,18 @@ describe.runIf(requireNft("nftables sync tests"))(
       const strip = (text: string) => text.replace(/ timeout \S+ expires \S+/g, "");
       expect(strip(await table())).toBe(strip(first));
       expect((await table()).match(/ drop$/gm)).toHaveLength(2);
+    });
+
+    it("reports what changed since the last good sync without listing the sets before applying", async () => {
+      await sync([ban("192.0.2.1"), ban("2001:db8::1")]);
+      const calls: string[] = [];
+      const recording: NftRunner = (args, stdin) => {
+        calls.push(args.slice(0, 3).join(" "));
+        return ns.nft(args, stdin);
+      };
+      const outcome = await sync([ban("192.0.2.2"), ban("2001:db8::1")], [], { run: recording });
+      expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.2"], removed: ["192.0.2.1"] });
+      expect(calls).toEqual(["-f -", "-j list set", "-j list set"]);
     });
 
     it("refreshes the timeout of a re-ban", async () => {
