@@ -2,8 +2,9 @@
 //   make build && sudo node dist/bench/firewall.js [10000,100000,1000000]
 // For each size: export (parse, merge, carve-out) and render time in this process; then, in a
 // throwaway network namespace (root only), `nft -f` time into an empty namespace and for a
-// replacement of the same table, the time to list and verify the sets, and a whole
-// `firewall sync`. Writes docs/BENCHMARKS-firewall.md.
+// update of the same table, the time to list and verify the sets, and a whole `firewall sync`,
+// first (no snapshot: lists the sets before and after) and steady (lists after only).
+// Writes docs/BENCHMARKS-firewall.md.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,7 +16,8 @@ import { DEFAULT_NFT } from "../src/firewall/config.js";
 import { exportBlocklist } from "../src/firewall/export.js";
 import { listSet } from "../src/firewall/kernel-set.js";
 import { nftRunner } from "../src/firewall/nft.js";
-import { renderScript } from "../src/firewall/render.js";
+import { renderScript, type ScriptMode } from "../src/firewall/render.js";
+import { SNAPSHOT_FILE } from "../src/firewall/state.js";
 import { syncFirewall } from "../src/firewall/sync.js";
 import { compareSet } from "../src/firewall/verify.js";
 
@@ -50,8 +52,10 @@ interface Row {
   exportMs: number;
   renderMs: number;
   applyEmptyMs: number | null;
+  applyUpdateMs: number | null;
   applyReplaceMs: number | null;
   verifyMs: number | null;
+  firstSyncMs: number | null;
   syncMs: number | null;
   note: string;
 }
@@ -77,17 +81,29 @@ try {
       exportMs,
       renderMs,
       applyEmptyMs: null,
+      applyUpdateMs: null,
       applyReplaceMs: null,
       verifyMs: null,
+      firstSyncMs: null,
       syncMs: null,
       note: root ? skipRest : "not root: nothing applied",
     };
     rows.push(row);
     if (!root || skipRest) continue;
+    const apply = async (mode: ScriptMode) => {
+      const started = performance.now();
+      const result = await run(
+        ["-f", "-"],
+        mode === "update" ? script : renderScript(DEFAULT_NFT, exported, now, mode),
+      );
+      if (result.code !== 0)
+        throw new Error(`nft -f (${mode}) failed for ${n}: ${result.stderr.slice(0, 500)}`);
+      return performance.now() - started;
+    };
     await run(["flush", "ruleset"]);
-    const [first, applyEmptyMs] = await time(() => run(["-f", "-"], script));
-    if (first.code !== 0) throw new Error(`nft -f failed for ${n}: ${first.stderr.slice(0, 500)}`);
-    const [, applyReplaceMs] = await time(() => run(["-f", "-"], script));
+    const applyEmptyMs = await apply("update");
+    const applyUpdateMs = await apply("update");
+    const applyReplaceMs = await apply("replace");
     const [, verifyMs] = await time(async () => {
       for (const family of [4, 6] as const) {
         const listing = await listSet(run, DEFAULT_NFT, family);
@@ -96,11 +112,17 @@ try {
         if (problems.length > 0) throw new Error(problems.join("; "));
       }
     });
-    const [outcome, syncMs] = await time(() =>
-      syncFirewall({ run, nft: DEFAULT_NFT, stateDir, now: () => now, source: async () => list }),
-    );
-    if (!outcome.ok) throw new Error(outcome.reason);
-    Object.assign(row, { applyEmptyMs, applyReplaceMs, verifyMs, syncMs });
+    const syncOnce = async () => {
+      const [outcome, took] = await time(() =>
+        syncFirewall({ run, nft: DEFAULT_NFT, stateDir, now: () => now, source: async () => list }),
+      );
+      if (!outcome.ok) throw new Error(outcome.reason);
+      return took;
+    };
+    rmSync(join(stateDir, SNAPSHOT_FILE), { force: true });
+    const firstSyncMs = await syncOnce();
+    const syncMs = await syncOnce();
+    Object.assign(row, { applyEmptyMs, applyUpdateMs, applyReplaceMs, verifyMs, firstSyncMs, syncMs });
     if (applyEmptyMs > APPLY_BUDGET_MS)
       skipRest = `stopped: the previous size took ${ms(applyEmptyMs)} to apply`;
     console.error(`${n}: done`);
@@ -114,11 +136,11 @@ const cpu = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?
 const kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
 const machine = `${cpu}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${kernel}, ${nftVersion}, Node ${process.version}, load ${loadavg()[0]?.toFixed(2)}`;
 const table = [
-  "| bans | elements | script | export | render | `nft -f` into empty | `nft -f` replace | list + verify | whole sync | note |",
-  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  "| bans | elements | script | export | render | `nft -f` into empty | update | replace | list + verify | first sync | steady sync | note |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ...rows.map(
     (r) =>
-      `| ${r.n.toLocaleString("en")} | ${r.elements.toLocaleString("en")} | ${r.scriptMb.toFixed(1)} MB | ${ms(r.exportMs)} | ${ms(r.renderMs)} | ${ms(r.applyEmptyMs)} | ${ms(r.applyReplaceMs)} | ${ms(r.verifyMs)} | ${ms(r.syncMs)} | ${r.note} |`,
+      `| ${r.n.toLocaleString("en")} | ${r.elements.toLocaleString("en")} | ${r.scriptMb.toFixed(1)} MB | ${ms(r.exportMs)} | ${ms(r.renderMs)} | ${ms(r.applyEmptyMs)} | ${ms(r.applyUpdateMs)} | ${ms(r.applyReplaceMs)} | ${ms(r.verifyMs)} | ${ms(r.firstSyncMs)} | ${ms(r.syncMs)} | ${r.note} |`,
   ),
 ].join("\n");
 console.log(table);
@@ -132,10 +154,13 @@ namespace, never the host's ruleset). ${new Date().toISOString().slice(0, 10)}, 
 
 Bans are distinct, never-merging addresses (nine in ten IPv4 /32, one in ten IPv6 /64), half of
 them with a timeout. *export* parses, merges and carves out; *render* writes the nft script;
-*\`nft -f\` into empty* creates the table in an empty namespace; *replace* applies the same
-script again (what each minute's sync does); *list + verify* reads both sets back with
-\`nft -j list set\` and compares them to the export; *whole sync* is \`firewall sync\` end to end
-(lock, export, list before, apply, list after, verify, diff, record).
+*\`nft -f\` into empty* creates the table in an empty namespace; *update* applies the same
+script again (the sync's script: flush the sets, add every element); *replace* applies the
+fallback script that deletes and re-declares the table; *list + verify* reads both sets back
+with \`nft -j list set\` and compares them to the export; *first sync* is \`firewall sync\` end
+to end without a snapshot of the last sync (lock, export, list before, apply, list after,
+verify, diff, record); *steady sync* is the same with the snapshot, as every minute after the
+first.
 
 ${table}
 `,
