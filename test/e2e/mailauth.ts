@@ -26,6 +26,12 @@ export async function startMailauth(options: { env?: Record<string, string> } = 
     url: service.url,
     clientId: deps.dovecotClient.id,
     clientSecret: TEST_CLIENT_SECRET,
+    policyToken: deps.policyToken,
+    /** Whether the address is banned, once background work (bans are made after the reply) is done. */
+    async banned(ip: string) {
+      await deps.background.drain();
+      return deps.blacklist.check(ip).ban !== null;
+    },
     databaseUrl: service.databaseUrl,
     addUser: (email: string, password: string, fields?: Fields) =>
       service.addUser(email, password, toUserFields(fields)),

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readExample, setSetting, substitute, uncommentBlock } from "./examples.js";
+import { readExample, setSetting, substitute, commentBlock } from "./examples.js";
 import {
   type CommandResult,
   freePort,
@@ -18,7 +18,7 @@ export interface DovecotOptions {
   tokenUrl: string;
   clientSecret: string;
   clientId?: string;
-  /** Enables the commented-out auth-policy block of the example. */
+  /** Keeps the example's auth-policy block (pointed here); without it the block is commented out. */
   policyUrl?: string;
   policyToken?: string;
   /** Uses the SQL userdb example instead of the static one; a libpq "key=value" string. */
@@ -125,8 +125,9 @@ async function writeExampleConfig(etc: string, dir: string, options: DovecotOpti
   );
 
   let policy = await example("conf.d/90-mailauth-policy.conf");
-  if (options.policyUrl) {
-    policy = uncommentBlock(policy, "BEGIN auth policy", "END auth policy");
+  if (!options.policyUrl) {
+    policy = commentBlock(policy, "BEGIN auth policy", "END auth policy");
+  } else {
     policy = setSetting(policy, "auth_policy_server_url", options.policyUrl);
     policy = substitute(policy, "@POLICY_TOKEN@", options.policyToken ?? "");
     policy = substitute(policy, "@POLICY_NONCE@", randomBytes(16).toString("hex"));

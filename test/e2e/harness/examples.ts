@@ -21,11 +21,11 @@ export function setSetting(text: string, name: string, value: string): string {
   return text.replace(line, (_, head: string) => `${head} ${value}`);
 }
 
-/** Removes one leading `#` from each line between the marker lines, enabling a commented-out block. */
-export function uncommentBlock(text: string, begin: string, end: string): string {
+/** Comments out each line between the marker lines, for a test that runs without that block. */
+export function commentBlock(text: string, begin: string, end: string): string {
   const lines = text.split("\n");
   const from = lines.findIndex((line) => line.includes(begin));
   const to = lines.findIndex((line, index) => index > from && line.includes(end));
   if (from < 0 || to < 0) throw new Error(`example has no block between ${begin} and ${end}`);
-  return lines.map((line, index) => (index > from && index < to ? line.replace(/^#/, "") : line)).join("\n");
+  return lines.map((line, index) => (index > from && index < to ? `#${line}` : line)).join("\n");
 }
