@@ -19,10 +19,17 @@ export async function fetchBlocklist(
   fetcher: typeof fetch = fetch,
 ): Promise<Blocklist> {
   const url = exportUrl(from);
-  const response = await fetcher(url, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    signal: AbortSignal.timeout(20_000),
-  });
+  let response: Response;
+  try {
+    response = await fetcher(url, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(20_000),
+    });
+  } catch (error) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is its cause.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach ${url.href}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
   if (!response.ok) {
     const hint = response.status === 401 ? " (is MAILAUTH_FIREWALL_TOKEN the server's?)" : "";
     throw new Error(`${url.origin}${url.pathname} answered ${response.status}${hint}`);

@@ -40,6 +40,12 @@ describe("fetchBlocklist (sync --from)", () => {
     });
   });
 
+  it("says why it could not reach the server", async () => {
+    await expect(fetchBlocklist("http://127.0.0.1:1", null)).rejects.toThrow(
+      "cannot reach http://127.0.0.1:1/firewall/blacklist.json: ECONNREFUSED",
+    );
+  });
+
   it("throws on a refusal or on something that is not an export, so the sync changes nothing", async () => {
     await expect(fetchBlocklist("https://m.example", "t", reply(401, {}))).rejects.toThrow(
       "answered 401 (is MAILAUTH_FIREWALL_TOKEN the server's?)",
