@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ownAddresses } from "../../src/firewall/own-addresses.js";
 import { exportUrl, fetchBlocklist } from "../../src/firewall/source-http.js";
@@ -41,8 +42,12 @@ describe("fetchBlocklist (sync --from)", () => {
   });
 
   it("says why it could not reach the server", async () => {
-    await expect(fetchBlocklist("http://127.0.0.1:1", null)).rejects.toThrow(
-      "cannot reach http://127.0.0.1:1/firewall/blacklist.json: ECONNREFUSED",
+    const closed = createServer();
+    await new Promise<void>((ready) => closed.listen(0, "127.0.0.1", ready));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((done) => closed.close(done));
+    await expect(fetchBlocklist(`http://127.0.0.1:${port}`, null)).rejects.toThrow(
+      `cannot reach http://127.0.0.1:${port}/firewall/blacklist.json: ECONNREFUSED`,
     );
   });
 
