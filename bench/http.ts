@@ -18,6 +18,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10); // Dovecot's default max_parallel_connections for the oauth2 passdb
 const SECRET = "bench-client-secret-0123456789";
+const POLICY_TOKEN = "bench-policy-token-0123456789";
 const FAST_USERS = 1000;
 const BCRYPT_USERS = 40;
 
@@ -79,6 +80,7 @@ async function main() {
           MAILAUTH_LISTEN: `127.0.0.1:${port}`,
           MAILAUTH_DATA_DIR: dataDir,
           MAILAUTH_DOVECOT_CLIENT_SECRET: SECRET,
+          MAILAUTH_POLICY_TOKEN: POLICY_TOKEN,
           MAILAUTH_LOG_LEVEL: "warn",
           // Upgrading on login would turn the SSHA512 users into bcrypt ones after their first
           // login, and the fast-hash case into a bcrypt one.
@@ -101,6 +103,10 @@ async function main() {
       `INSERT INTO users (email, domain, password_hash) SELECT e, split_part(e, '@', 2), h FROM unnest($1::text[], $2::text[]) AS t(e, h)`,
       [rows.map((r) => r[0]), rows.map((r) => r[1])],
     );
+    // A banned range: the server learns of it through NOTIFY.
+    await db.query(
+      "INSERT INTO bans (network, reason, source, level, created_at, expires_at, first_seen, last_seen) VALUES ('192.0.2.0/24', 'bench', 'manual', 1, now(), now() + interval '1 day', now(), now())",
+    );
     await db.end();
 
     const fast = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, passwordOf(i)));
@@ -115,14 +121,29 @@ async function main() {
       await runWrk(url, requests, { seconds: 2, connections: CONNECTIONS }); // warm-up
       return runWrk(url, requests, { seconds, connections: CONNECTIONS });
     };
+    const bannedTokens = Array.from({ length: 250 }, (_, i) => token(`fast${i}@example.org`, passwordOf(i), `192.0.2.${i + 1}`));
+    const policyRequest = (command: string, i: number, extra: Record<string, unknown> = {}): WrkRequest => ({
+      path: `/dovecot/policy?command=${command}`,
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${POLICY_TOKEN}` },
+      body: JSON.stringify({ device_id: "", login: `fast${i}@example.org`, protocol: "imap", pwhash: "082f", remote: `198.51.100.${i % 250}`, session_id: "", tls: false, ...extra }),
+    });
+    const allow = Array.from({ length: 250 }, (_, i) => policyRequest("allow", i));
+    const allowBanned = Array.from({ length: 250 }, (_, i) => ({ ...policyRequest("allow", i), body: policyRequest("allow", i).body.replace("198.51.100.", "192.0.2.") }));
+    const report = Array.from({ length: 250 }, (_, i) => policyRequest("report", i, { success: true, policy_reject: false }));
+    const barePolicy = allow.map((r) => ({ ...r, path: "/dovecot/policy" }));
     const cases: [string, string, WrkRequest[]][] = [
+      ["/dovecot/token, banned address (refused before any work)", base, bannedTokens],
       ["/dovecot/token, right password, {SSHA512}", base, fast],
       ["/dovecot/token, wrong password, {SSHA512}", base, wrong],
       ["/dovecot/token, right password, bcrypt cost 10", base, slow],
       ["/dovecot/token, unknown user (dummy bcrypt cost 10)", base, unknown],
       ["/dovecot/token, weak password refused (no hash check)", base, weak],
+      ["/dovecot/policy allow, clean address", base, allow],
+      ["/dovecot/policy allow, banned address", base, allowBanned],
+      ["/dovecot/policy report, success", base, report],
     ];
     const floor = await run(bare, fast);
+    const policyFloor = await run(bare, barePolicy);
     const results: [string, WrkResult][] = [["bare Hono route, same form (the floor)", floor]];
     // BENCH_ONLY=regex runs only the matching cases (for profiling one of them).
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
@@ -139,11 +160,13 @@ async function main() {
       "",
       "| case | requests/s | ratio to the floor | p50 ms | p99 ms | non-2xx | a reply |",
       "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-      ...results.map(([name, r]) => `| ${name} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / floor.perSecond).toFixed(2)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.non2xx} | \`${r.firstReply}\` |`),
+      ...results.map(([name, r]) => `| ${name} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / (name.includes("policy") ? policyFloor : floor).perSecond).toFixed(2)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.non2xx} | \`${r.firstReply}\` |`),
       "",
       `bcrypt cost 10 took ${bcryptMs.toFixed(1)} ms per hash single-threaded (bcryptjs) in this run, so the worker pool's limit is ${cores} / ${bcryptMs.toFixed(1)} ms = ${poolLimit.toFixed(1)} verifications/s. The bcrypt login reached ${(perSecond(results, "right password, bcrypt") / poolLimit).toFixed(2)} of it, the unknown user ${(perSecond(results, "unknown user") / poolLimit).toFixed(2)}.`,
       "",
-      "Goals: the fast-hash login at least 0.5 of the floor and the bcrypt login at least 0.9 of the pool's limit (issue 3); a weak password's refusal at least 0.4 of the floor (issue 4).",
+      `Policy cases are compared with a bare Hono route parsing the same JSON: ${policyFloor.perSecond.toFixed(0)} requests/s in this run.`,
+      "",
+      "Goals: the fast-hash login at least 0.5 of the floor and the bcrypt login at least 0.9 of the pool's limit (issue 3); a weak password's refusal at least 0.4 of the floor (issue 4); policy allow and a banned address's token request at least 0.7 (issue 5).",
       "",
     ];
     writeFileSync(join(ROOT, "docs/BENCHMARKS-http.md"), lines.join("\n"));

@@ -73,6 +73,12 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
     expect(await token("alice@example.org", PASSWORD, ip)).toBe(400);
     expect(service.server.deps.logins.stats()).toEqual(verificationsBefore);
     expect((await outcomes(ip)).at(-1)).toBe("banned");
+    // Further refusals count on the ban; as events, one per address and minute.
+    for (let i = 0; i < 5; i++) expect(await token("alice@example.org", PASSWORD, ip)).toBe(400);
+    expect((await outcomes(ip)).filter((o) => o === "banned")).toHaveLength(1);
+    clock.advance(MINUTE + 1);
+    expect(await token("alice@example.org", PASSWORD, ip)).toBe(400);
+    expect((await outcomes(ip)).filter((o) => o === "banned")).toHaveLength(2);
   });
 
   it("bans a dictionary bot on one login even without weak passwords", async () => {
