@@ -69,7 +69,7 @@ async function syncLocked(deps: SyncDeps): Promise<SyncOutcome> {
     // Most likely the table holds a set of our name with another shape: replace the table whole.
     const replaced = await deps.run(["-f", "-"], renderScript(deps.nft, exported, now, "replace"));
     if (replaced.code !== 0)
-      return fail(`nft refused the script, firewall left as it was: ${nftError(applied)}`);
+      return fail(`nft did not apply the script, firewall left as it was: ${nftError(applied)}`);
     warnings.push(
       `replaced table ${deps.nft.family} ${deps.nft.table} whole, as nft refused to update it: ${nftError(applied)}`,
     );

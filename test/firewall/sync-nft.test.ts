@@ -141,7 +141,7 @@ describe.runIf(requireNft("nftables sync tests"))(
       const outcome = await sync([ban("198.51.100.7")], [], { run: broken });
       expect(outcome.ok).toBe(false);
       expect(!outcome.ok && outcome.reason).toMatch(
-        /^nft refused the script, firewall left as it was: .*999\.0\.0\.1/,
+        /^nft did not apply the script, firewall left as it was: .*999\.0\.0\.1/,
       );
       expect(await held(4)).toEqual(["192.0.2.1"]);
     });
