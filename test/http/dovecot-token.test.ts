@@ -60,7 +60,7 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
       gid: "5000",
       quota_rule: "*:storage=1G",
     });
-    expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(body.access_token).toMatch(/^[0-9a-f-]{36}$/);
     expect(Object.values(body).every((v) => typeof v === "string" || typeof v === "number")).toBe(true);
   });
 
