@@ -13,6 +13,10 @@ app.post("/dovecot/policy", async (c) => {
   return c.json({ status: 0, msg: body.remote ?? "" });
 });
 const port = Number(process.argv[2] ?? 8099);
-createAdaptorServer({ fetch: app.fetch, serverOptions: { keepAliveTimeout: 65_000 } }).listen(port, "127.0.0.1", () => {
-  process.stdout.write("ready\n");
-});
+createAdaptorServer({ fetch: app.fetch, serverOptions: { keepAliveTimeout: 65_000 } }).listen(
+  port,
+  "127.0.0.1",
+  () => {
+    process.stdout.write("ready\n");
+  },
+);

@@ -31,19 +31,32 @@ function ssha512(password: string): string {
 }
 
 function form(username: string, password: string): string {
-  return new URLSearchParams({ grant_type: "password", username, password, client_id: "dovecot", client_secret: SECRET }).toString();
+  return new URLSearchParams({
+    grant_type: "password",
+    username,
+    password,
+    client_id: "dovecot",
+    client_secret: SECRET,
+  }).toString();
 }
 
 function token(username: string, password: string, ip = "203.0.113.9"): WrkRequest {
   return {
     path: "/dovecot/token",
     body: form(username, password),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Dovecot-Auth-Remote": `${ip}:0`, "X-Dovecot-Auth-Service": "imap" },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "X-Dovecot-Auth-Remote": `${ip}:0`,
+      "X-Dovecot-Auth-Service": "imap",
+    },
   };
 }
 
 async function startProcess(args: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   for (let i = 0; i < 300; i++) {
     try {
       await fetch(url, { method: "POST" });
@@ -57,7 +70,8 @@ async function startProcess(args: string[], env: Record<string, string>, url: st
 
 async function main() {
   const binDir = postgresBinDir();
-  if (!binDir) throw new Error("the HTTP bench needs PostgreSQL's server binaries (apt-get install postgresql)");
+  if (!binDir)
+    throw new Error("the HTTP bench needs PostgreSQL's server binaries (apt-get install postgresql)");
   const cluster = await startThrowawayCluster(binDir);
   const children: ChildProcess[] = [];
   try {
@@ -75,7 +89,11 @@ async function main() {
     children.push(
       await startProcess(
         // BENCH_PROFILE=DIR writes a CPU profile of mailauth's process there.
-        [...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), join(ROOT, "dist/src/main.js"), "serve"],
+        [
+          ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+          join(ROOT, "dist/src/main.js"),
+          "serve",
+        ],
         {
           MAILAUTH_DATABASE_URL: databaseUrl,
           MAILAUTH_LISTEN: `127.0.0.1:${port}`,
@@ -90,7 +108,13 @@ async function main() {
         `${base}/healthz`,
       ),
     );
-    children.push(await startProcess([join(ROOT, "dist/bench/bare-server.js"), String(barePort)], {}, `${bare}/dovecot/token`));
+    children.push(
+      await startProcess(
+        [join(ROOT, "dist/bench/bare-server.js"), String(barePort)],
+        {},
+        `${bare}/dovecot/token`,
+      ),
+    );
 
     // Users: the server has migrated the schema by now.
     const db = new pg.Client({ connectionString: databaseUrl });
@@ -98,7 +122,8 @@ async function main() {
     const rows: [string, string][] = [];
     for (let i = 0; i < FAST_USERS; i++) rows.push([`fast${i}@example.org`, ssha512(passwordOf(i))]);
     const bcryptStarted = performance.now();
-    for (let i = 0; i < BCRYPT_USERS; i++) rows.push([`slow${i}@example.org`, `{BLF-CRYPT}${bcryptjs.hashSync(passwordOf(i), 10)}`]);
+    for (let i = 0; i < BCRYPT_USERS; i++)
+      rows.push([`slow${i}@example.org`, `{BLF-CRYPT}${bcryptjs.hashSync(passwordOf(i), 10)}`]);
     const bcryptMs = (performance.now() - bcryptStarted) / BCRYPT_USERS;
     await db.query(
       `INSERT INTO users (email, domain, password_hash) SELECT e, split_part(e, '@', 2), h FROM unnest($1::text[], $2::text[]) AS t(e, h)`,
@@ -113,10 +138,23 @@ async function main() {
     const fast = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, passwordOf(i)));
     const slow = Array.from({ length: BCRYPT_USERS }, (_, i) => token(`slow${i}@example.org`, passwordOf(i)));
     const unknown = Array.from({ length: 200 }, (_, i) => token(`nobody${i}@example.org`, passwordOf(i)));
-    const wrong = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, `${passwordOf(i)}-typo`));
+    const wrong = Array.from({ length: FAST_USERS }, (_, i) =>
+      token(`fast${i}@example.org`, `${passwordOf(i)}-typo`),
+    );
     // A bot's dictionary: a few hundred weak passwords over many logins (verdicts come from the cache).
-    const dictionary = ["azerty123", "motdepasse", "soleil", "password1", "123456789", "qwerty", "doudou59", "marseille13"];
-    const weak = Array.from({ length: 800 }, (_, i) => token(`fast${i % FAST_USERS}@example.org`, `${dictionary[i % dictionary.length]}`));
+    const dictionary = [
+      "azerty123",
+      "motdepasse",
+      "soleil",
+      "password1",
+      "123456789",
+      "qwerty",
+      "doudou59",
+      "marseille13",
+    ];
+    const weak = Array.from({ length: 800 }, (_, i) =>
+      token(`fast${i % FAST_USERS}@example.org`, `${dictionary[i % dictionary.length]}`),
+    );
 
     const run = async (url: string, requests: WrkRequest[], seconds = SECONDS) => {
       // Warm-up long enough for every request to have been seen once: a password's first strength
@@ -124,15 +162,31 @@ async function main() {
       await runWrk(url, requests, { seconds: WARMUP_SECONDS, connections: CONNECTIONS });
       return runWrk(url, requests, { seconds, connections: CONNECTIONS });
     };
-    const bannedTokens = Array.from({ length: 250 }, (_, i) => token(`fast${i}@example.org`, passwordOf(i), `192.0.2.${i + 1}`));
+    const bannedTokens = Array.from({ length: 250 }, (_, i) =>
+      token(`fast${i}@example.org`, passwordOf(i), `192.0.2.${i + 1}`),
+    );
     const policyRequest = (command: string, i: number, extra: Record<string, unknown> = {}): WrkRequest => ({
       path: `/dovecot/policy?command=${command}`,
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${POLICY_TOKEN}` },
-      body: JSON.stringify({ device_id: "", login: `fast${i}@example.org`, protocol: "imap", pwhash: "082f", remote: `198.51.100.${i % 250}`, session_id: "", tls: false, ...extra }),
+      body: JSON.stringify({
+        device_id: "",
+        login: `fast${i}@example.org`,
+        protocol: "imap",
+        pwhash: "082f",
+        remote: `198.51.100.${i % 250}`,
+        session_id: "",
+        tls: false,
+        ...extra,
+      }),
     });
     const allow = Array.from({ length: 250 }, (_, i) => policyRequest("allow", i));
-    const allowBanned = Array.from({ length: 250 }, (_, i) => ({ ...policyRequest("allow", i), body: policyRequest("allow", i).body.replace("198.51.100.", "192.0.2.") }));
-    const report = Array.from({ length: 250 }, (_, i) => policyRequest("report", i, { success: true, policy_reject: false }));
+    const allowBanned = Array.from({ length: 250 }, (_, i) => ({
+      ...policyRequest("allow", i),
+      body: policyRequest("allow", i).body.replace("198.51.100.", "192.0.2."),
+    }));
+    const report = Array.from({ length: 250 }, (_, i) =>
+      policyRequest("report", i, { success: true, policy_reject: false }),
+    );
     const barePolicy = allow.map((r) => ({ ...r, path: "/dovecot/policy" }));
     const cases: [string, string, WrkRequest[]][] = [
       ["/dovecot/token, banned address (refused before any work)", base, bannedTokens],
@@ -163,7 +217,10 @@ async function main() {
       "",
       "| case | requests/s | ratio to the floor | p50 ms | p99 ms | non-2xx | a reply |",
       "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-      ...results.map(([name, r]) => `| ${name} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / (name.includes("policy") ? policyFloor : floor).perSecond).toFixed(2)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.non2xx} | \`${r.firstReply}\` |`),
+      ...results.map(
+        ([name, r]) =>
+          `| ${name} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / (name.includes("policy") ? policyFloor : floor).perSecond).toFixed(2)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.non2xx} | \`${r.firstReply}\` |`,
+      ),
       "",
       `bcrypt cost 10 took ${bcryptMs.toFixed(1)} ms per hash single-threaded (bcryptjs) in this run, so the worker pool's limit is ${cores} / ${bcryptMs.toFixed(1)} ms = ${poolLimit.toFixed(1)} verifications/s. The bcrypt login reached ${(perSecond(results, "right password, bcrypt") / poolLimit).toFixed(2)} of it, the unknown user ${(perSecond(results, "unknown user") / poolLimit).toFixed(2)}.`,
       "",

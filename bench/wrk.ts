@@ -24,13 +24,22 @@ export interface WrkResult {
 const lua = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 
 /** Runs wrk (one thread, `connections` keep-alive connections) cycling through `requests`. */
-export function runWrk(baseUrl: string, requests: WrkRequest[], options: { seconds: number; connections: number }): Promise<WrkResult> {
+export function runWrk(
+  baseUrl: string,
+  requests: WrkRequest[],
+  options: { seconds: number; connections: number },
+): Promise<WrkResult> {
   const sample = requests[0];
   const dir = mkdtempSync(join(tmpdir(), "mailauth-wrk-"));
   const script = join(dir, "script.lua");
   const entries = requests
     // wrk.format adds no Host header when given headers, and Node refuses HTTP/1.1 without one.
-    .map((r) => `wrk.format("POST", ${lua(r.path)}, {${Object.entries({ Host: new URL(baseUrl).host, ...r.headers }).map(([k, v]) => `[${lua(k)}]=${lua(v)}`).join(",")}}, ${lua(r.body)})`)
+    .map(
+      (r) =>
+        `wrk.format("POST", ${lua(r.path)}, {${Object.entries({ Host: new URL(baseUrl).host, ...r.headers })
+          .map(([k, v]) => `[${lua(k)}]=${lua(v)}`)
+          .join(",")}}, ${lua(r.body)})`,
+    )
     .join(",\n");
   writeFileSync(
     script,
@@ -59,9 +68,21 @@ end
         if (error) return reject(error);
         const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
         if (!line) return reject(new Error(`wrk printed no result: ${stdout}`));
-        const [requests = 0, durationUs = 1, p50 = 0, p99 = 0, non2xx = 0, socketErrors = 0] = line.slice(7).split(" ").map(Number);
+        const [requests = 0, durationUs = 1, p50 = 0, p99 = 0, non2xx = 0, socketErrors = 0] = line
+          .slice(7)
+          .split(" ")
+          .map(Number);
         const seconds = durationUs / 1e6;
-        resolve({ requests, seconds, perSecond: requests / seconds, p50ms: p50 / 1000, p99ms: p99 / 1000, non2xx, socketErrors, firstReply: await probe(baseUrl, sample) });
+        resolve({
+          requests,
+          seconds,
+          perSecond: requests / seconds,
+          p50ms: p50 / 1000,
+          p99ms: p99 / 1000,
+          non2xx,
+          socketErrors,
+          firstReply: await probe(baseUrl, sample),
+        });
       },
     );
   });
@@ -69,6 +90,10 @@ end
 
 async function probe(baseUrl: string, request: WrkRequest | undefined): Promise<string> {
   if (!request) return "";
-  const response = await fetch(`${baseUrl}${request.path}`, { method: "POST", headers: request.headers, body: request.body });
+  const response = await fetch(`${baseUrl}${request.path}`, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+  });
   return `${response.status} ${(await response.text()).slice(0, 40)}`;
 }

@@ -12,7 +12,9 @@ export function createApp(deps: Deps): Hono {
   registerDovecotToken(app, deps);
   registerDovecotPolicy(app, deps);
   registerFirewall(app, deps);
-  app.notFound((c) => c.json({ error: "not_found", error_description: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) =>
+    c.json({ error: "not_found", error_description: `no route ${c.req.method} ${c.req.path}` }, 404),
+  );
   app.onError((error, c) => {
     deps.log.error({ err: error.message, route: c.req.path }, "unhandled error");
     return c.json({ error: "server_error" }, 500);

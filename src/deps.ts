@@ -1,16 +1,16 @@
 import type { LoginLookup } from "./accounts/login-cache.js";
 import type { RecentAttempts } from "./auth/recent-attempts.js";
+import type { WeakFollowUp } from "./auth/weak-password.js";
 import type { Background } from "./background.js";
 import type { Blacklist } from "./blacklist/blacklist.js";
-import type { ReputationBook } from "./reputation/model.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import type { Db } from "./db/database.js";
 import type { Migration } from "./db/migrate.js";
 import type { EventRecorder } from "./events/recorder.js";
 import type { Logger } from "./log.js";
-import type { WeakFollowUp } from "./auth/weak-password.js";
 import type { PasswordHasher } from "./passwords/index.js";
+import type { ReputationBook } from "./reputation/model.js";
 import type { StrengthJudge } from "./strength/index.js";
 
 /** Everything the service's parts need, built in one place (src/main.ts) and passed down. */

@@ -16,7 +16,17 @@ export function createLogger(
     level: config.logLevel,
     base: undefined,
     redact: {
-      paths: ["password", "*.password", "hash", "*.hash", "secret", "*.secret", "token", "*.token", "authorization"],
+      paths: [
+        "password",
+        "*.password",
+        "hash",
+        "*.hash",
+        "secret",
+        "*.secret",
+        "token",
+        "*.token",
+        "authorization",
+      ],
       censor: "[redacted]",
     },
   };
@@ -28,7 +38,14 @@ export function createLogger(
 
 /** A dependency-free human format for `make run`: time, level, message, then the fields. */
 function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
-  const levels: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+  const levels: Record<number, string> = {
+    10: "TRACE",
+    20: "DEBUG",
+    30: "INFO",
+    40: "WARN",
+    50: "ERROR",
+    60: "FATAL",
+  };
   return {
     write(line: string) {
       try {
@@ -37,7 +54,9 @@ function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
         const fields = Object.entries(rest)
           .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
           .join(" ");
-        out.write(`${when} ${(levels[Number(level)] ?? level)?.toString().padEnd(5)} ${msg ?? ""} ${fields}\n`);
+        out.write(
+          `${when} ${(levels[Number(level)] ?? level)?.toString().padEnd(5)} ${msg ?? ""} ${fields}\n`,
+        );
       } catch {
         out.write(line);
       }

@@ -26,7 +26,11 @@ export interface ServerOptions {
 }
 
 /** Opens the database, migrates it, wires the dependencies and listens. */
-export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const opened = await openDatabase(config);
   const { migrations, applied, release } = opened;
   const db = options.wrapDb ? options.wrapDb(opened.db) : opened.db;
@@ -54,9 +58,13 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     },
   }) as Server;
   const control =
-    db.kind === "embedded" && options.control ? await options.control(deps, embeddedPaths(config.dataDir).socket) : null;
+    db.kind === "embedded" && options.control
+      ? await options.control(deps, embeddedPaths(config.dataDir).socket)
+      : null;
   try {
-    await new Promise<void>((ok, fail) => server.once("error", fail).listen(config.listen.port, config.listen.host, ok));
+    await new Promise<void>((ok, fail) =>
+      server.once("error", fail).listen(config.listen.port, config.listen.host, ok),
+    );
   } catch (error) {
     control?.close();
     await closeDeps(deps);
@@ -66,11 +74,17 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  log.info({ url, database: db.kind === "embedded" ? `embedded (${config.dataDir})` : "postgresql" }, "mailauth listening");
+  log.info(
+    { url, database: db.kind === "embedded" ? `embedded (${config.dataDir})` : "postgresql" },
+    "mailauth listening",
+  );
   if (secret.file) log.info(dovecotHint(url, config, secret.file), "dovecot oauth2 settings");
   if (policy.file) {
     log.info(
-      { auth_policy_server_url: `${url}/dovecot/policy`, auth_policy_server_api_header: `Authorization: Bearer <the contents of ${policy.file}>` },
+      {
+        auth_policy_server_url: `${url}/dovecot/policy`,
+        auth_policy_server_api_header: `Authorization: Bearer <the contents of ${policy.file}>`,
+      },
       "dovecot auth-policy settings",
     );
   }

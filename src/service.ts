@@ -7,11 +7,9 @@ import { createWeakPasswordNotifier } from "./accounts/weak-notify.js";
 import { newTagKey } from "./auth/attempt.js";
 import { createRecentAttempts } from "./auth/recent-attempts.js";
 import { createWeakFollowUp } from "./auth/weak-password.js";
+import { type Background, createBackground } from "./background.js";
 import { createBlacklist } from "./blacklist/blacklist.js";
 import { builtinAllow } from "./blacklist/builtin-allow.js";
-import { ReputationBook } from "./reputation/model.js";
-import { createStrengthJudge } from "./strength/index.js";
-import { type Background, createBackground } from "./background.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import { type Db, openEmbedded, openPostgres } from "./db/database.js";
@@ -21,6 +19,8 @@ import type { Deps } from "./deps.js";
 import { createEventRecorder } from "./events/recorder.js";
 import type { Logger } from "./log.js";
 import { createPasswordHasher } from "./passwords/index.js";
+import { ReputationBook } from "./reputation/model.js";
+import { createStrengthJudge } from "./strength/index.js";
 
 /** The repository's migrations folder, found from this file in src/ or in dist/src/. */
 export const MIGRATIONS_DIR = [
@@ -35,7 +35,9 @@ export class DatabaseBusyError extends Error {
 }
 
 /** Opens the configured database (taking the embedded lock when it is PGlite) and migrates it. */
-export async function openDatabase(config: Config): Promise<{ db: Db; migrations: Migration[]; applied: Migration[]; release(): Promise<void> }> {
+export async function openDatabase(
+  config: Config,
+): Promise<{ db: Db; migrations: Migration[]; applied: Migration[]; release(): Promise<void> }> {
   const migrations = loadMigrations(MIGRATIONS_DIR);
   let db: Db;
   let unlock = () => {};

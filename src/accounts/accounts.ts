@@ -34,7 +34,12 @@ type ToStore = { ok: true; hash: string; weak: boolean } | { ok: false; reason: 
  * (typed, or a {PLAIN} one being imported) must pass the set policy unless weak ones are allowed,
  * and is then marked weak; an existing hash is taken as is (its password is judged at login).
  */
-async function hashToStore(deps: AccountDeps, email: string, secret: Secret, options: SetOptions): Promise<ToStore> {
+async function hashToStore(
+  deps: AccountDeps,
+  email: string,
+  secret: Secret,
+  options: SetOptions,
+): Promise<ToStore> {
   let password: string;
   if ("password" in secret) {
     password = secret.password;
@@ -48,7 +53,8 @@ async function hashToStore(deps: AccountDeps, email: string, secret: Secret, opt
   }
   if (password === "") return { ok: false, reason: "the password is empty" };
   const verdict = deps.strength.judgeNewPassword(password, email);
-  if (!verdict.ok && !options.allowWeak) return { ok: false, reason: `the password is too weak: ${verdict.problems.join(" ")}` };
+  if (!verdict.ok && !options.allowWeak)
+    return { ok: false, reason: `the password is too weak: ${verdict.problems.join(" ")}` };
   return { ok: true, hash: await deps.hasher.hash(password), weak: !verdict.ok };
 }
 
@@ -58,7 +64,8 @@ function decodePlain(stored: string): string | null {
   const data = match[2] ?? "";
   const encoding = match[1]?.toUpperCase();
   if (encoding === ".B64") return Buffer.from(data, "base64").toString("utf8");
-  if (encoding === ".HEX") return /^([0-9a-f]{2})*$/i.test(data) ? Buffer.from(data, "hex").toString("utf8") : null;
+  if (encoding === ".HEX")
+    return /^([0-9a-f]{2})*$/i.test(data) ? Buffer.from(data, "hex").toString("utf8") : null;
   return data;
 }
 
@@ -89,7 +96,12 @@ export async function addUser(
  * Resets a password: the only way to change one, and it never shows the old or the new. A strong
  * new password clears the weak-password flag; a weak one allowed on purpose sets it.
  */
-export async function resetPassword(deps: AccountDeps, email: string, secret: Secret, options: SetOptions = {}): Promise<AccountResult> {
+export async function resetPassword(
+  deps: AccountDeps,
+  email: string,
+  secret: Secret,
+  options: SetOptions = {},
+): Promise<AccountResult> {
   const address = parseAddress(email);
   if (!address.ok) return { ok: false, reason: `${email} ${address.reason}` };
   const hash = await hashToStore(deps, address.address.email, secret, options);
@@ -112,7 +124,11 @@ export interface ImportReport {
  * Imports a Dovecot passwd-file. Hashes are kept as they are (and upgraded at the next login);
  * existing accounts are left alone, so a re-run adds only what is new.
  */
-export async function importPasswdFile(deps: AccountDeps, text: string, options: SetOptions = {}): Promise<ImportReport> {
+export async function importPasswdFile(
+  deps: AccountDeps,
+  text: string,
+  options: SetOptions = {},
+): Promise<ImportReport> {
   const report: ImportReport = { imported: [], flagged: [], present: [], refused: [] };
   for (const parsed of parsePasswdFile(text)) {
     if (!parsed.ok) {
@@ -121,12 +137,17 @@ export async function importPasswdFile(deps: AccountDeps, text: string, options:
     }
     const { entry } = parsed;
     const { home, mail, uid, gid, quota_rule } = entry;
-    const result = await addUser(deps, entry.address.email, { hash: entry.hash }, { home, mail, uid, gid, quota_rule }, options);
+    const result = await addUser(
+      deps,
+      entry.address.email,
+      { hash: entry.hash },
+      { home, mail, uid, gid, quota_rule },
+      options,
+    );
     if (result.ok) {
       report.imported.push(result.email);
       if (result.mustChange) report.flagged.push(result.email);
-    }
-    else if (result.reason.endsWith("already exists")) report.present.push(entry.address.email);
+    } else if (result.reason.endsWith("already exists")) report.present.push(entry.address.email);
     else report.refused.push({ line: entry.line, reason: `${entry.address.email}: ${result.reason}` });
   }
   return report;

@@ -31,7 +31,10 @@ export async function createLoginLookup(
   log: Logger,
   options: LoginCacheOptions = {},
 ): Promise<LoginLookup> {
-  const cache = new LRUCache<string, { row: LoginRow | null }>({ max: options.max ?? 100_000, ttl: options.ttlMs ?? 60_000 });
+  const cache = new LRUCache<string, { row: LoginRow | null }>({
+    max: options.max ?? 100_000,
+    ttl: options.ttlMs ?? 60_000,
+  });
   let generation = 0;
   let hits = 0;
   let misses = 0;
@@ -54,7 +57,10 @@ export async function createLoginLookup(
         if (!closed) setTimeout(subscribe, 1000).unref();
       });
     } catch (error) {
-      log.warn({ err: (error as Error).message }, "cannot LISTEN for account changes; login lookups are not cached");
+      log.warn(
+        { err: (error as Error).message },
+        "cannot LISTEN for account changes; login lookups are not cached",
+      );
       if (!closed) setTimeout(subscribe, 5000).unref();
     }
   };

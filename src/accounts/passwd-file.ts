@@ -32,7 +32,8 @@ function parseLine(raw: string, line: number): PasswdLine {
   const [user = "", hash = "", uid = "", gid = "", , home = "", , ...rest] = fields;
   const address = parseAddress(user);
   if (!address.ok) return { ok: false, line, reason: `user "${user.slice(0, 80)}" ${address.reason}` };
-  if (fields.length < 2 || hash === "") return { ok: false, line, reason: `${address.address.email}: no password field` };
+  if (fields.length < 2 || hash === "")
+    return { ok: false, line, reason: `${address.address.email}: no password field` };
 
   const entry: PasswdEntry = {
     line,
@@ -49,7 +50,8 @@ function parseLine(raw: string, line: number): PasswdLine {
     ["gid", gid],
   ] as const) {
     if (value === "") continue;
-    if (!/^\d+$/.test(value)) return { ok: false, line, reason: `${address.address.email}: ${name} "${value}" is not a number` };
+    if (!/^\d+$/.test(value))
+      return { ok: false, line, reason: `${address.address.email}: ${name} "${value}" is not a number` };
     entry[name] = Number(value);
   }
   // extra_fields may themselves contain ':' (mail=maildir:~/Maildir): rejoin what split took apart.
@@ -59,7 +61,8 @@ function parseLine(raw: string, line: number): PasswdLine {
     const value = eq < 0 ? "" : pair.slice(eq + 1);
     if (key === "mail" || key === "quota_rule" || key === "home") entry[key] = value || null;
     if (key === "uid" || key === "gid") {
-      if (!/^\d+$/.test(value)) return { ok: false, line, reason: `${address.address.email}: ${key} "${value}" is not a number` };
+      if (!/^\d+$/.test(value))
+        return { ok: false, line, reason: `${address.address.email}: ${key} "${value}" is not a number` };
       entry[key] = Number(value);
     }
   }

@@ -56,7 +56,11 @@ export interface UserdbDefaults {
  * Looks up an account for login; null when there is none. Every field comes back non-empty:
  * Dovecot fails a login whose pass_attrs uid or gid is empty, and reads an empty home as "yes".
  */
-export async function findLogin(db: Queryable, email: string, defaults: UserdbDefaults): Promise<LoginRow | null> {
+export async function findLogin(
+  db: Queryable,
+  email: string,
+  defaults: UserdbDefaults,
+): Promise<LoginRow | null> {
   const rows = await db.query<LoginRow>(
     `SELECT v.id, u.password_hash, v.enabled,
             coalesce(nullif(v.home, ''), mailauth_expand($2, v."user")) AS home,
@@ -75,7 +79,12 @@ export async function findLogin(db: Queryable, email: string, defaults: UserdbDe
  * Replaces a hash only if it is still the one that was verified: a reset that happened in the
  * meantime wins over the upgrade of the old password.
  */
-export async function replaceHashIfUnchanged(db: Queryable, id: number, expected: string, next: string): Promise<boolean> {
+export async function replaceHashIfUnchanged(
+  db: Queryable,
+  id: number,
+  expected: string,
+  next: string,
+): Promise<boolean> {
   const rows = await db.query(
     "UPDATE users SET password_hash = $3, updated_at = now() WHERE id = $1 AND password_hash = $2 RETURNING id",
     [id, expected, next],
@@ -92,7 +101,10 @@ export async function getUser(db: Queryable, email: string): Promise<UserRow | n
   return rows[0] ?? null;
 }
 
-export async function listUsers(db: Queryable, filter: { domain?: string; weakOnly?: boolean }): Promise<UserRow[]> {
+export async function listUsers(
+  db: Queryable,
+  filter: { domain?: string; weakOnly?: boolean },
+): Promise<UserRow[]> {
   return db.query<UserRow>(
     `SELECT ${USER_COLUMNS} FROM users
       WHERE ($1::text IS NULL OR domain = $1) AND (NOT $2::boolean OR must_change_password)
@@ -110,13 +122,28 @@ export async function insertUser(
     `INSERT INTO users (email, domain, password_hash, must_change_password, home, mail, uid, gid, quota_rule)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (email) DO NOTHING RETURNING id`,
-    [user.email, user.domain, user.passwordHash, user.mustChange, user.home, user.mail, user.uid, user.gid, user.quota_rule],
+    [
+      user.email,
+      user.domain,
+      user.passwordHash,
+      user.mustChange,
+      user.home,
+      user.mail,
+      user.uid,
+      user.gid,
+      user.quota_rule,
+    ],
   );
   return rows.length === 1;
 }
 
 /** A reset: the new hash, and the weak-password flag set or cleared by the caller's verdict. */
-export async function setPassword(db: Queryable, email: string, passwordHash: string, mustChange: boolean): Promise<boolean> {
+export async function setPassword(
+  db: Queryable,
+  email: string,
+  passwordHash: string,
+  mustChange: boolean,
+): Promise<boolean> {
   const rows = await db.query(
     `UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = now(), updated_at = now()
       WHERE email = $1 RETURNING id`,
@@ -126,10 +153,10 @@ export async function setPassword(db: Queryable, email: string, passwordHash: st
 }
 
 export async function setEnabled(db: Queryable, email: string, enabled: boolean): Promise<boolean> {
-  const rows = await db.query("UPDATE users SET enabled = $2, updated_at = now() WHERE email = $1 RETURNING id", [
-    email,
-    enabled,
-  ]);
+  const rows = await db.query(
+    "UPDATE users SET enabled = $2, updated_at = now() WHERE email = $1 RETURNING id",
+    [email, enabled],
+  );
   return rows.length === 1;
 }
 
@@ -167,8 +194,13 @@ export async function listDomains(db: Queryable, name: string | null = null): Pr
 }
 
 /** Removes a domain; refuses while accounts still live in it, so no user silently loses its defaults. */
-export async function removeDomain(db: Queryable, name: string): Promise<"removed" | "missing" | "has_users"> {
-  const [users] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE domain = $1", [name]);
+export async function removeDomain(
+  db: Queryable,
+  name: string,
+): Promise<"removed" | "missing" | "has_users"> {
+  const [users] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE domain = $1", [
+    name,
+  ]);
   if (Number(users?.n ?? 0) > 0) return "has_users";
   const rows = await db.query("DELETE FROM domains WHERE name = $1 RETURNING name", [name]);
   return rows.length === 1 ? "removed" : "missing";

@@ -9,13 +9,21 @@ export type WeakPasswordNotifier = (account: string, at: Date) => Promise<void>;
  * arguments, so nothing reaches a shell) and/or POSTs JSON to the configured URL. Failures are
  * logged, never thrown: the flag on the account is what matters, and it is already set.
  */
-export function createWeakPasswordNotifier(settings: { command: string | null; url: string | null }, log: Logger): WeakPasswordNotifier {
+export function createWeakPasswordNotifier(
+  settings: { command: string | null; url: string | null },
+  log: Logger,
+): WeakPasswordNotifier {
   return async (account, at) => {
     const event = "weak_password_in_use";
     if (settings.command) {
       const code = await new Promise<number | string>((resolve) => {
         const child = spawn(settings.command as string, [], {
-          env: { ...process.env, MAILAUTH_ACCOUNT: account, MAILAUTH_EVENT: event, MAILAUTH_AT: at.toISOString() },
+          env: {
+            ...process.env,
+            MAILAUTH_ACCOUNT: account,
+            MAILAUTH_EVENT: event,
+            MAILAUTH_AT: at.toISOString(),
+          },
           stdio: "ignore",
           timeout: 30_000,
         });
@@ -32,7 +40,8 @@ export function createWeakPasswordNotifier(settings: { command: string | null; u
           body: JSON.stringify({ event, account, at: at.toISOString() }),
           signal: AbortSignal.timeout(10_000),
         });
-        if (!response.ok) log.error({ account, status: response.status }, "weak-password webhook refused the notification");
+        if (!response.ok)
+          log.error({ account, status: response.status }, "weak-password webhook refused the notification");
       } catch (error) {
         log.error({ account, err: (error as Error).message }, "weak-password webhook unreachable");
       }

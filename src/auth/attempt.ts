@@ -84,7 +84,11 @@ export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promis
 }
 
 /** Bans the address's reputation network (IPv6: its /64) after the reply is sent. */
-export function banInBackground(deps: Pick<AttemptDeps, "background" | "blacklist" | "reputation">, ip: string, reason: string): void {
+export function banInBackground(
+  deps: Pick<AttemptDeps, "background" | "blacklist" | "reputation">,
+  ip: string,
+  reason: string,
+): void {
   const { v4Prefix, v6Prefix } = deps.reputation.settings;
   const key = reputationKey(ip, v6Prefix, v4Prefix);
   if (!key) return;

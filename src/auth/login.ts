@@ -1,6 +1,6 @@
-import type { Background } from "../background.js";
 import type { LoginLookup } from "../accounts/login-cache.js";
 import { replaceHashIfUnchanged, type UserdbFields } from "../accounts/queries.js";
+import type { Background } from "../background.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import type { PasswordHasher } from "../passwords/index.js";
@@ -10,7 +10,9 @@ import type { WeakFollowUp } from "./weak-password.js";
 /** Why a login failed; every one of them gets the same reply on the wire. */
 export type LoginFailure = "wrong_password" | "unknown_user" | "disabled" | "invalid_hash" | "weak_password";
 
-export type LoginOutcome = { ok: true; fields: UserdbFields } | { ok: false; reason: LoginFailure; detail?: string };
+export type LoginOutcome =
+  | { ok: true; fields: UserdbFields }
+  | { ok: false; reason: LoginFailure; detail?: string };
 
 export interface LoginDeps {
   db: Db;
@@ -60,7 +62,8 @@ export async function checkPassword(deps: LoginDeps, login: string, password: st
     const { id, password_hash: old } = row;
     deps.background.run("upgrade password hash", async () => {
       const next = await deps.hasher.hash(password);
-      if (await replaceHashIfUnchanged(deps.db, id, old, next)) deps.log.info({ account: login }, "password hash upgraded");
+      if (await replaceHashIfUnchanged(deps.db, id, old, next))
+        deps.log.info({ account: login }, "password hash upgraded");
     });
   }
   const { home, mail, uid, gid, quota_rule } = row;

@@ -54,7 +54,7 @@ export function createWeakFollowUp(deps: WeakFollowUpDeps): WeakFollowUp {
       recent.set(tag, true);
       deps.background.run("check a refused weak password", async () => {
         const row = await deps.logins.find(login);
-        if (!row || !row.enabled) return;
+        if (!row?.enabled) return;
         checked++;
         const verdict = await deps.hasher.verify(password, row.password_hash);
         if (verdict.status !== "match") return;

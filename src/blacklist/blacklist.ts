@@ -3,7 +3,12 @@ import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import { parseCidr } from "../net/cidr.js";
 import { PrefixMatcher } from "../net/prefix-matcher.js";
-import { banDuration, type EscalationSettings, historyRetention, reviewDate } from "../reputation/escalation.js";
+import {
+  banDuration,
+  type EscalationSettings,
+  historyRetention,
+  reviewDate,
+} from "../reputation/escalation.js";
 import {
   type AllowRow,
   addHits,
@@ -55,7 +60,11 @@ export interface Blacklist {
   ban(request: BanRequest): Promise<BanOutcome>;
   lift(network: string, reason: string): Promise<BanRow[]>;
   /** Adds an allowlist entry and lifts every ban inside it at once. */
-  allow(network: string, reason: string, expiresAt: Date | null): Promise<{ entry: AllowRow; lifted: BanRow[] } | { error: string }>;
+  allow(
+    network: string,
+    reason: string,
+    expiresAt: Date | null,
+  ): Promise<{ entry: AllowRow; lifted: BanRow[] } | { error: string }>;
   unallow(network: string): Promise<"removed" | "missing" | "builtin" | "invalid">;
   allowEntries(): AllowEntry[];
   reload(): Promise<void>;
@@ -106,7 +115,12 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
     const nextAllows = new PrefixMatcher<AllowEntry>();
     for (const entry of builtin) nextAllows.add(entry.network, entry);
     for (const row of allowRows) {
-      nextAllows.add(row.network, { network: row.network, reason: row.reason, builtin: false, expiresAt: row.expires_at });
+      nextAllows.add(row.network, {
+        network: row.network,
+        reason: row.reason,
+        builtin: false,
+        expiresAt: row.expires_at,
+      });
     }
     bans = nextBans;
     allows = nextAllows;
@@ -187,7 +201,13 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
     bans.add(row.network, row);
     banCount++;
     deps.log.warn(
-      { network: row.network, reason: row.reason, source: row.source, level: row.level, expires_at: row.expires_at },
+      {
+        network: row.network,
+        reason: row.reason,
+        source: row.source,
+        level: row.level,
+        expires_at: row.expires_at,
+      },
       "banned",
     );
     return { ok: true, ban: row };
@@ -209,7 +229,8 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
     },
     async ban(request) {
       const cidr = parseCidr(request.network);
-      if (!cidr) return { ok: false, reason: "invalid", detail: `${request.network} is not an address or network` };
+      if (!cidr)
+        return { ok: false, reason: "invalid", detail: `${request.network} is not an address or network` };
       const network = cidr.text;
       const now = deps.clock.now();
       // The allowlist wins; an allowlisted range overlapping a wider ban is carved out at export.

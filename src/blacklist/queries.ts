@@ -29,7 +29,8 @@ const BAN_COLUMNS = `id, network::text AS network, reason, source, level, create
   lifted_at, lifted_reason, hits, first_seen, last_seen`;
 
 // PGlite and pg both return timestamptz as Date; normalise anyway (text from older drivers).
-const asDate = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+const asDate = (v: unknown) =>
+  v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
 function banOf(row: BanRow): BanRow {
   return {
     ...row,
@@ -59,7 +60,11 @@ export async function liveAllows(db: Queryable, now: Date): Promise<AllowRow[]> 
       WHERE expires_at IS NULL OR expires_at > $1 ORDER BY id`,
     [now],
   );
-  return rows.map((r) => ({ ...r, created_at: asDate(r.created_at) as Date, expires_at: asDate(r.expires_at) }));
+  return rows.map((r) => ({
+    ...r,
+    created_at: asDate(r.created_at) as Date,
+    expires_at: asDate(r.expires_at),
+  }));
 }
 
 /** Earlier bans of this network or any network overlapping it since `since`: the offence count. */
@@ -116,7 +121,10 @@ export async function liftBans(db: Queryable, network: string, reason: string, n
 }
 
 /** Adds the refused attempts counted in memory since the last flush. */
-export async function addHits(db: Queryable, hits: { id: number; count: number; last: Date }[]): Promise<void> {
+export async function addHits(
+  db: Queryable,
+  hits: { id: number; count: number; last: Date }[],
+): Promise<void> {
   if (hits.length === 0) return;
   await db.query(
     `UPDATE bans SET hits = bans.hits + h.count, last_seen = greatest(bans.last_seen, h.last)
@@ -125,7 +133,12 @@ export async function addHits(db: Queryable, hits: { id: number; count: number; 
   );
 }
 
-export async function insertAllow(db: Queryable, network: string, reason: string, expiresAt: Date | null): Promise<AllowRow> {
+export async function insertAllow(
+  db: Queryable,
+  network: string,
+  reason: string,
+  expiresAt: Date | null,
+): Promise<AllowRow> {
   const [row] = await db.query<AllowRow>(
     `INSERT INTO allowlist (network, reason, expires_at) VALUES ($1::cidr, $2, $3)
      RETURNING id, network::text AS network, reason, created_at, expires_at`,

@@ -2,7 +2,15 @@ import type { BanRow } from "../blacklist/queries.js";
 import { banHistory, listBans } from "../blacklist/queries.js";
 import { parseCidr } from "../net/cidr.js";
 import { formatDuration, PERMANENT, parseDuration } from "../reputation/escalation.js";
-import { type Args, type Command, CommandError, JSON_OPTION, type Output, table, UsageError } from "./command.js";
+import {
+  type Args,
+  type Command,
+  CommandError,
+  JSON_OPTION,
+  type Output,
+  table,
+  UsageError,
+} from "./command.js";
 
 const iso = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace("T", " ") : "");
 
@@ -43,7 +51,11 @@ function printBans(bans: BanRow[], args: Args, out: Output) {
     ["NETWORK", "UNTIL", "LEVEL", "SOURCE", "HITS", "LAST SEEN", "REASON"],
     bans.map((b) => [
       b.network,
-      b.lifted_at ? `lifted ${iso(b.lifted_at)}` : b.expires_at ? iso(b.expires_at) : `permanent (review ${iso(b.review_at).slice(0, 10)})`,
+      b.lifted_at
+        ? `lifted ${iso(b.lifted_at)}`
+        : b.expires_at
+          ? iso(b.expires_at)
+          : `permanent (review ${iso(b.review_at).slice(0, 10)})`,
       String(b.level),
       b.source,
       String(b.hits),
@@ -58,7 +70,11 @@ const add: Command = {
   summary: "ban an address or network (--for DURATION or --permanent)",
   usage: "ban add CIDR (--for DURATION | --permanent) --reason TEXT",
   details: "  DURATION is like 30m, 12h, 7d. Refused for allowlisted addresses.",
-  options: { for: { type: "string" }, permanent: { type: "boolean", default: false }, reason: { type: "string" } },
+  options: {
+    for: { type: "string" },
+    permanent: { type: "boolean", default: false },
+    reason: { type: "string" },
+  },
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const network = cidrArg(args);
@@ -75,7 +91,8 @@ const add: Command = {
     }
     const result = await s.blacklist.ban({ network, reason, source: "manual", length });
     if (!result.ok) {
-      if (result.reason === "allowlisted") throw new CommandError(`${network} is allowlisted (${result.allow.reason}); remove that entry first`);
+      if (result.reason === "allowlisted")
+        throw new CommandError(`${network} is allowlisted (${result.allow.reason}); remove that entry first`);
       throw new CommandError(result.reason === "invalid" ? result.detail : `${network} is already banned`);
     }
     const until = result.ban.expires_at ? `until ${iso(result.ban.expires_at)}` : "permanently";
@@ -129,7 +146,8 @@ const allowAdd: Command = {
     }
     const result = await s.blacklist.allow(network, reason, expires);
     if ("error" in result) throw new CommandError(result.error);
-    const lifted = result.lifted.length > 0 ? `; lifted ${result.lifted.map((b) => b.network).join(", ")}` : "";
+    const lifted =
+      result.lifted.length > 0 ? `; lifted ${result.lifted.map((b) => b.network).join(", ")}` : "";
     out.line(`allowed ${result.entry.network}${expires ? ` until ${iso(expires)}` : ""}${lifted}`);
     return 0;
   },
@@ -144,7 +162,8 @@ const allowRemove: Command = {
   async run(s, args, _input, out) {
     const network = cidrArg(args);
     const result = await s.blacklist.unallow(network);
-    if (result === "builtin") throw new CommandError(`${network} is built in (loopback, this host or MAILAUTH_TRUSTED_NETWORKS)`);
+    if (result === "builtin")
+      throw new CommandError(`${network} is built in (loopback, this host or MAILAUTH_TRUSTED_NETWORKS)`);
     if (result !== "removed") throw new CommandError(`no allowlist entry ${network}`);
     out.line(`removed ${network}`);
     return 0;
@@ -165,10 +184,17 @@ const allowList: Command = {
       builtin: false,
       expires_at: a.expires_at?.toISOString() ?? null,
     }));
-    const builtin = s.blacklist.allowEntries().map((a) => ({ network: a.network, reason: a.reason, builtin: true, expires_at: null }));
+    const builtin = s.blacklist
+      .allowEntries()
+      .map((a) => ({ network: a.network, reason: a.reason, builtin: true, expires_at: null }));
     const rows = [...builtin, ...stored];
     if (args.values.json) out.json(rows);
-    else table(out, ["NETWORK", "UNTIL", "REASON"], rows.map((r) => [r.network, r.builtin ? "built in" : (r.expires_at ?? "removed"), r.reason]));
+    else
+      table(
+        out,
+        ["NETWORK", "UNTIL", "REASON"],
+        rows.map((r) => [r.network, r.builtin ? "built in" : (r.expires_at ?? "removed"), r.reason]),
+      );
     return 0;
   },
 };
@@ -177,7 +203,8 @@ const ipShow: Command = {
   path: ["ip", "show"],
   summary: "an address's reputation, evidence, bans and why",
   usage: "ip show IP [--json]",
-  details: "  Reputation lives in the server's memory: through the running server (embedded database) it is\n  the server's; run directly against PostgreSQL, only the bans and their history are shown.",
+  details:
+    "  Reputation lives in the server's memory: through the running server (embedded database) it is\n  the server's; run directly against PostgreSQL, only the bans and their history are shown.",
   options: JSON_OPTION,
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
@@ -186,13 +213,23 @@ const ipShow: Command = {
     const explanation = s.reputation.explain(ip, now);
     if (explanation.key === null) throw new CommandError(`${ip} is not an address`);
     const standing = s.blacklist.check(ip);
-    const history = await banHistory(s.db, explanation.key.includes("/") ? explanation.key : `${explanation.key}/${ip.includes(":") ? 128 : 32}`);
+    const history = await banHistory(
+      s.db,
+      explanation.key.includes("/") ? explanation.key : `${explanation.key}/${ip.includes(":") ? 128 : 32}`,
+    );
     const view = {
       ip,
       key: explanation.key,
       banned: standing.ban ? banView(standing.ban) : null,
-      allowed: standing.allow ? { network: standing.allow.network, reason: standing.allow.reason, builtin: standing.allow.builtin } : null,
-      reputation: { tracked: explanation.tracked, verdict: explanation.verdict, score: explanation.standing.score, why: explanation.why },
+      allowed: standing.allow
+        ? { network: standing.allow.network, reason: standing.allow.reason, builtin: standing.allow.builtin }
+        : null,
+      reputation: {
+        tracked: explanation.tracked,
+        verdict: explanation.verdict,
+        score: explanation.standing.score,
+        why: explanation.why,
+      },
       history: history.map(banView),
     };
     if (args.values.json) {
@@ -201,12 +238,19 @@ const ipShow: Command = {
     }
     out.line(`${ip} (judged as ${explanation.key})`);
     out.line(`allowlisted: ${view.allowed ? `${view.allowed.network} (${view.allowed.reason})` : "no"}`);
-    out.line(`banned:      ${standing.ban ? `${standing.ban.network} ${standing.ban.expires_at ? `until ${iso(standing.ban.expires_at)}` : "permanently"}: ${standing.ban.reason}` : "no"}`);
-    out.line(`verdict:     ${explanation.verdict.action}${"reason" in explanation.verdict ? ` (${explanation.verdict.reason})` : ""}`);
+    out.line(
+      `banned:      ${standing.ban ? `${standing.ban.network} ${standing.ban.expires_at ? `until ${iso(standing.ban.expires_at)}` : "permanently"}: ${standing.ban.reason}` : "no"}`,
+    );
+    out.line(
+      `verdict:     ${explanation.verdict.action}${"reason" in explanation.verdict ? ` (${explanation.verdict.reason})` : ""}`,
+    );
     for (const line of explanation.why) out.line(`  ${line}`);
     if (history.length > 0) {
       out.line("bans:");
-      for (const b of history) out.line(`  ${iso(b.created_at)} ${b.network} level ${b.level} ${b.expires_at ? formatDuration(b.expires_at.getTime() - b.created_at.getTime()) : "permanent"} ${b.lifted_at ? "(lifted) " : ""}${b.reason}`);
+      for (const b of history)
+        out.line(
+          `  ${iso(b.created_at)} ${b.network} level ${b.level} ${b.expires_at ? formatDuration(b.expires_at.getTime() - b.created_at.getTime()) : "permanent"} ${b.lifted_at ? "(lifted) " : ""}${b.reason}`,
+        );
     }
     return 0;
   },

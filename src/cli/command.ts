@@ -1,10 +1,10 @@
 import type { ParseArgsConfig } from "node:util";
+import type { Blacklist } from "../blacklist/blacklist.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../log.js";
 import type { PasswordHasher } from "../passwords/index.js";
-import type { Blacklist } from "../blacklist/blacklist.js";
 import type { ReputationBook } from "../reputation/model.js";
 import type { StrengthJudge } from "../strength/index.js";
 
@@ -53,11 +53,7 @@ export interface Command<I = unknown> {
   /** Does the work with services opened for it (or the running server's); returns the exit code. */
   run?(services: Services, args: Args, input: I, out: Output): Promise<number | undefined>;
   /** Instead of `run`: owns the process (serve), opening what it needs itself; never runs remotely. */
-  standalone?(
-    config: Config,
-    log: Logger,
-    local: { args: Args; out: Output; env: Record<string, string | undefined> },
-  ): Promise<number>;
+  standalone?(config: Config, log: Logger, local: { args: Args; out: Output }): Promise<number>;
 }
 
 /** A reason the command could not do its work: printed as one line, exit code 1. */

@@ -19,7 +19,11 @@ type Resolve = (argv: string[]) => { command: Command<never>; args: Args };
 const MAX_REQUEST = 64 * 1024 * 1024; // a passwd-file import rides along
 
 /** Serves commands on `socketPath` with the server's own services. */
-export async function listenControl(socketPath: string, services: Services, resolve: Resolve): Promise<Server> {
+export async function listenControl(
+  socketPath: string,
+  services: Services,
+  resolve: Resolve,
+): Promise<Server> {
   if (existsSync(socketPath)) unlinkSync(socketPath); // left by a process that died; we hold the lock
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -49,17 +53,20 @@ export async function listenControl(socketPath: string, services: Services, reso
 /** Sends a command to the running server; null when nothing listens on the socket. */
 export function callControl(socketPath: string, body: ControlRequest): Promise<Captured | null> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: "/run", method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Captured);
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    const req = request(
+      { socketPath, path: "/run", method: "POST", headers: { "content-type": "application/json" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Captured);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
     req.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT" || error.code === "ECONNREFUSED") resolve(null);
       else reject(error);

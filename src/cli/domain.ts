@@ -42,7 +42,15 @@ const list: Command = {
     table(
       out,
       ["DOMAIN", "USERS", "HOME", "MAIL", "UID", "GID", "QUOTA RULE"],
-      domains.map((d) => [d.name, cell(d.users), cell(d.home), cell(d.mail), cell(d.uid), cell(d.gid), cell(d.quota_rule)]),
+      domains.map((d) => [
+        d.name,
+        cell(d.users),
+        cell(d.home),
+        cell(d.mail),
+        cell(d.uid),
+        cell(d.gid),
+        cell(d.quota_rule),
+      ]),
     );
     return 0;
   },

@@ -17,7 +17,13 @@ export function output(stdout: (s: string) => void, stderr: (s: string) => void)
 }
 
 /** Runs a command and turns its errors into the one-line reasons and exit codes of the CLI. */
-export async function execute(command: Command<unknown>, services: Services, args: Args, input: unknown, out: Output): Promise<number> {
+export async function execute(
+  command: Command<unknown>,
+  services: Services,
+  args: Args,
+  input: unknown,
+  out: Output,
+): Promise<number> {
   try {
     if (!command.run) throw new CommandError(`${command.path.join(" ")} cannot run here`);
     return (await command.run(services, args, input, out)) ?? 0;
@@ -41,7 +47,12 @@ export function failure(error: unknown, out: Output): number {
 }
 
 /** Runs a command with its output captured (the server side of the control socket). */
-export async function executeCaptured(command: Command<unknown>, services: Services, args: Args, input: unknown): Promise<Captured> {
+export async function executeCaptured(
+  command: Command<unknown>,
+  services: Services,
+  args: Args,
+  input: unknown,
+): Promise<Captured> {
   let stdout = "";
   let stderr = "";
   const code = await execute(

@@ -27,5 +27,11 @@ export function fieldsFrom(args: Args): UserFields {
     if (!/^\d{1,9}$/.test(value)) throw new UsageError(`--${name} must be a non-negative whole number`);
     return Number(value);
   };
-  return { home: text("home"), mail: text("mail"), uid: id("uid"), gid: id("gid"), quota_rule: text("quota-rule") };
+  return {
+    home: text("home"),
+    mail: text("mail"),
+    uid: id("uid"),
+    gid: id("gid"),
+    quota_rule: text("quota-rule"),
+  };
 }

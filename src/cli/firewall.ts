@@ -1,15 +1,15 @@
+import { builtinAllow } from "../blacklist/builtin-allow.js";
 import { systemClock } from "../clock.js";
 import type { Config } from "../config/config.js";
-import { type Blocklist, BUILT_IN_ALLOW } from "../firewall/blocklist.js";
-import { type FirewallSettings, firewallSettingsFromEnv } from "../firewall/config.js";
+import type { Blocklist } from "../firewall/blocklist.js";
+import type { FirewallSettings } from "../firewall/config.js";
 import { exportBlocklist } from "../firewall/export.js";
 import { nftRunner } from "../firewall/nft.js";
-import { ownAddresses } from "../firewall/own-addresses.js";
 import { renderScript } from "../firewall/render.js";
 import { fetchBlocklist } from "../firewall/source-http.js";
 import { type SyncOutcome, syncFirewall } from "../firewall/sync.js";
 import { DatabaseBusyError, openDatabase } from "../service.js";
-import { type Args, type Command, CommandError, type Output } from "./command.js";
+import type { Args, Command, Output } from "./command.js";
 
 // Both commands are standalone: `sync` runs as root from cron or a timer, often on a host with
 // no database at all (--from), and must never be handed to the server through its control socket.
@@ -17,15 +17,9 @@ import { type Args, type Command, CommandError, type Output } from "./command.js
 const FROM_OPTION = { from: { type: "string" } } as const;
 const MAX_LISTED = 50;
 
-function settingsFrom(config: Config, env: Record<string, string | undefined>): FirewallSettings {
-  const parsed = firewallSettingsFromEnv(env, config.dataDir);
-  if (!parsed.ok) throw new CommandError(`configuration: ${parsed.errors.join("; ")}`);
-  return parsed.settings;
-}
-
 /** The bans from another mailauth's export (--from URL) or from the database; plus our own allowlist. */
 async function readBlocklist(config: Config, settings: FirewallSettings, args: Args): Promise<Blocklist> {
-  const allow = [...BUILT_IN_ALLOW, ...ownAddresses()];
+  const allow = builtinAllow(config.trustedNetworks).map((entry) => entry.network);
   const from = args.values.from;
   if (typeof from === "string") {
     const list = await fetchBlocklist(from, settings.token);
@@ -70,8 +64,8 @@ const render: Command = {
     "Reads the bans from the database, or from another mailauth's export with --from (its base URL or\nthe full /firewall/blacklist.json URL; MAILAUTH_FIREWALL_TOKEN is sent as the bearer token).",
   options: FROM_OPTION,
   positionals: { min: 0, max: 0 },
-  async standalone(config, _log, { args, out, env }) {
-    await printScript(config, settingsFrom(config, env), args, out);
+  async standalone(config, _log, { args, out }) {
+    await printScript(config, config.firewall, args, out);
     return 0;
   },
 };
@@ -87,8 +81,8 @@ MAILAUTH_FIREWALL_STATE_DIR stops two runs from overlapping; last-sync.json ther
 good sync. --from URL reads another mailauth's export instead of the database.`,
   options: { ...FROM_OPTION, "dry-run": { type: "boolean", default: false } },
   positionals: { min: 0, max: 0 },
-  async standalone(config, _log, { args, out, env }) {
-    const settings = settingsFrom(config, env);
+  async standalone(config, _log, { args, out }) {
+    const settings = config.firewall;
     if (args.values["dry-run"]) {
       await printScript(config, settings, args, out);
       return 0;

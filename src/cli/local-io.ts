@@ -32,7 +32,9 @@ export function localIo(terminal: Terminal): LocalIo {
       try {
         return await readFile(resolve(terminal.cwd, path), "utf8");
       } catch (error) {
-        throw new CommandError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new CommandError(
+          `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
     },
   };

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { type Args, type Command, UsageError } from "./command.js";
 import { banCommands } from "./ban.js";
+import { type Args, type Command, UsageError } from "./command.js";
 import { domainCommands } from "./domain.js";
 import { firewallCommands } from "./firewall.js";
 import { migrateCommand } from "./migrate.js";

@@ -1,18 +1,18 @@
 import type { Writable } from "node:stream";
+import { createBlacklist } from "../blacklist/blacklist.js";
+import { builtinAllow } from "../blacklist/builtin-allow.js";
 import { systemClock } from "../clock.js";
 import { type Config, configFromEnv, type Env } from "../config/config.js";
 import { embeddedPaths } from "../db/embedded-lock.js";
 import { createLogger } from "../log.js";
 import { createPasswordHasher } from "../passwords/index.js";
-import { openDatabase } from "../service.js";
-import { createBlacklist } from "../blacklist/blacklist.js";
-import { builtinAllow } from "../blacklist/builtin-allow.js";
 import { ReputationBook } from "../reputation/model.js";
+import { openDatabase } from "../service.js";
 import { createStrengthJudge } from "../strength/index.js";
 import type { Args, Command, Output } from "./command.js";
 import { callControl } from "./control.js";
 import { execute, failure, output } from "./execute.js";
-import { type Terminal, localIo } from "./local-io.js";
+import { localIo, type Terminal } from "./local-io.js";
 import { commandHelp, resolveCommand } from "./registry.js";
 
 export interface CliProcess extends Terminal {
@@ -45,7 +45,7 @@ export async function runCli(argv: string[], proc: CliProcess): Promise<number> 
     const { config } = parsed;
     if (command.standalone) {
       const log = createLogger(config);
-      return await command.standalone(config, log, { args, out, env: proc.env });
+      return await command.standalone(config, log, { args, out });
     }
     const input = command.prepare ? await command.prepare(args, localIo(proc)) : undefined;
     if (!config.databaseUrl) {
@@ -63,7 +63,14 @@ export async function runCli(argv: string[], proc: CliProcess): Promise<number> 
   }
 }
 
-async function runLocally(command: Command<never>, config: Config, args: Args, input: unknown, out: Output, stderr: Writable) {
+async function runLocally(
+  command: Command<never>,
+  config: Config,
+  args: Args,
+  input: unknown,
+  out: Output,
+  stderr: Writable,
+) {
   const log = createLogger({ logLevel: "warn", logFormat: "pretty" }, undefined, stderr);
   const { db, release } = await openDatabase(config);
   const hasher = createPasswordHasher({ bcryptCost: config.bcryptCost, workers: 1, queueMax: 16 });

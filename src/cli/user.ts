@@ -1,7 +1,15 @@
 import { addUser, importPasswdFile, resetPassword, type Secret } from "../accounts/accounts.js";
 import { parseAddress } from "../accounts/address.js";
 import { deleteUser, getUser, listUsers, setEnabled, type UserRow } from "../accounts/queries.js";
-import { type Args, type Command, CommandError, JSON_OPTION, type Output, table, UsageError } from "./command.js";
+import {
+  type Args,
+  type Command,
+  CommandError,
+  JSON_OPTION,
+  type Output,
+  table,
+  UsageError,
+} from "./command.js";
 import { FIELD_HELP, FIELD_OPTIONS, fieldsFrom } from "./fields.js";
 
 const SECRET_OPTIONS = {
@@ -18,7 +26,8 @@ const allowWeak = (args: Args) => ({ allowWeak: args.values["allow-weak"] === tr
 async function readSecret(args: Args, io: Parameters<NonNullable<Command["prepare"]>>[1]): Promise<Secret> {
   const hash = args.values.hash;
   if (typeof hash === "string") {
-    if (args.values["password-stdin"]) throw new UsageError("give either --hash or --password-stdin, not both");
+    if (args.values["password-stdin"])
+      throw new UsageError("give either --hash or --password-stdin, not both");
     return { hash };
   }
   return { password: await io.password(args, "New password: ") };
@@ -51,7 +60,8 @@ function describe(user: UserRow) {
 const add: Command<Secret> = {
   path: ["user", "add"],
   summary: "create an account",
-  usage: "user add EMAIL [--password-stdin | --hash HASH] [--home PATH] [--mail LOC] [--uid N] [--gid N] [--quota-rule RULE]",
+  usage:
+    "user add EMAIL [--password-stdin | --hash HASH] [--home PATH] [--mail LOC] [--uid N] [--gid N] [--quota-rule RULE]",
   details: `${SECRET_HELP}\n${FIELD_HELP}\nFields left out are inherited from the domain (see 'domain add').`,
   options: { ...SECRET_OPTIONS, ...FIELD_OPTIONS },
   positionals: { min: 1, max: 1 },
@@ -75,7 +85,9 @@ const passwd: Command<Secret> = {
   async run(s, args, secret, out) {
     const result = await resetPassword(s, emailArg(args), secret, allowWeak(args));
     if (!result.ok) throw new CommandError(result.reason);
-    out.line(`password of ${result.email} reset${result.mustChange ? " (weak password: flagged for a change)" : ""}`);
+    out.line(
+      `password of ${result.email} reset${result.mustChange ? " (weak password: flagged for a change)" : ""}`,
+    );
     return 0;
   },
 };
@@ -92,7 +104,9 @@ const show: Command = {
     if (!user) throw new CommandError(`no account ${email}`);
     const view = describe(user);
     if (args.values.json) out.json(view);
-    else for (const [key, value] of Object.entries(view)) out.line(`${`${key}:`.padEnd(22)}${value ?? "(inherited)"}`);
+    else
+      for (const [key, value] of Object.entries(view))
+        out.line(`${`${key}:`.padEnd(22)}${value ?? "(inherited)"}`);
     return 0;
   },
 };
@@ -114,7 +128,13 @@ const list: Command = {
     table(
       out,
       ["EMAIL", "ENABLED", "SCHEME", "MUST CHANGE", "PASSWORD SET"],
-      users.map((u) => [u.email, u.enabled ? "yes" : "no", u.scheme, u.must_change_password ? "yes" : "", u.password_changed_at.slice(0, 19)]),
+      users.map((u) => [
+        u.email,
+        u.enabled ? "yes" : "no",
+        u.scheme,
+        u.must_change_password ? "yes" : "",
+        u.password_changed_at.slice(0, 19),
+      ]),
     );
     return 0;
   },
@@ -124,7 +144,9 @@ function toggle(enabled: boolean): Command {
   const verb = enabled ? "enable" : "disable";
   return {
     path: ["user", verb],
-    summary: enabled ? "let an account log in again" : "refuse an account's logins (answered as a wrong password)",
+    summary: enabled
+      ? "let an account log in again"
+      : "refuse an account's logins (answered as a wrong password)",
     usage: `user ${verb} EMAIL`,
     options: {},
     positionals: { min: 1, max: 1 },
@@ -165,7 +187,8 @@ Every line that cannot be taken is reported with its reason; the exit code is th
   async run(s, args, text, out) {
     const report = await importPasswdFile(s, text, allowWeak(args));
     for (const refused of report.refused) out.warn(`line ${refused.line}: ${refused.reason}`);
-    const flagged = report.flagged.length > 0 ? ` (${report.flagged.length} with weak passwords, flagged)` : "";
+    const flagged =
+      report.flagged.length > 0 ? ` (${report.flagged.length} with weak passwords, flagged)` : "";
     out.line(
       `imported ${report.imported.length}${flagged}, already present ${report.present.length}, refused ${report.refused.length}`,
     );
@@ -173,4 +196,13 @@ Every line that cannot be taken is reported with its reason; the exit code is th
   },
 };
 
-export const userCommands: Command<never>[] = [add, passwd, show, list, toggle(true), toggle(false), remove, importFile] as Command<never>[];
+export const userCommands: Command<never>[] = [
+  add,
+  passwd,
+  show,
+  list,
+  toggle(true),
+  toggle(false),
+  remove,
+  importFile,
+] as Command<never>[];

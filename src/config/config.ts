@@ -1,9 +1,14 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { type FirewallSettings, firewallSettingsFromEnv } from "../firewall/config.js";
 import { DEFAULT_ESCALATION, type EscalationSettings } from "../reputation/escalation.js";
 import { DEFAULT_REPUTATION, type ReputationSettings } from "../reputation/model.js";
 import { banSettingsFromEnv } from "../reputation/settings-env.js";
-import { DEFAULT_STRENGTH_SETTINGS, type StrengthSettings, strengthSettingsFromEnv } from "../strength/index.js";
+import {
+  DEFAULT_STRENGTH_SETTINGS,
+  type StrengthSettings,
+  strengthSettingsFromEnv,
+} from "../strength/index.js";
 
 /** Everything mailauth reads from its environment, validated once at start. */
 export interface Config {
@@ -30,6 +35,8 @@ export interface Config {
   escalation: EscalationSettings;
   /** Networks never banned besides loopback and this host's own addresses (webmail, proxies). */
   trustedNetworks: string[];
+  /** nftables export and sync (docs/firewall.md). */
+  firewall: FirewallSettings;
   /** Bearer token of the auth-policy endpoint; null: generated and kept in the data dir. */
   policyToken: string | null;
   dovecot: {
@@ -52,11 +59,12 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
   const errors: string[] = [];
   const read = new Reader(env, errors);
 
+  const dataDir = resolve(cwd, read.string("MAILAUTH_DATA_DIR", "./var/data") ?? "./var/data");
   const config: Config = {
     databaseUrl: read.string("MAILAUTH_DATABASE_URL", null, (v) =>
       /^postgres(ql)?:\/\//.test(v) ? null : "must start with postgres:// or postgresql://",
     ),
-    dataDir: resolve(cwd, read.string("MAILAUTH_DATA_DIR", "./var/data") ?? "./var/data"),
+    dataDir,
     listen: read.listen("MAILAUTH_LISTEN", "127.0.0.1:8080"),
     logLevel: read.oneOf("MAILAUTH_LOG_LEVEL", LOG_LEVELS, "info"),
     logFormat: read.oneOf("MAILAUTH_LOG_FORMAT", ["json", "pretty"] as const, "json"),
@@ -81,17 +89,27 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
         /^https?:\/\//.test(v) ? null : "must be an http:// or https:// URL",
       ),
     },
-    ...read.merge(banSettingsFromEnv(env), { reputation: DEFAULT_REPUTATION, escalation: DEFAULT_ESCALATION }),
+    ...read.merge(banSettingsFromEnv(env), {
+      reputation: DEFAULT_REPUTATION,
+      escalation: DEFAULT_ESCALATION,
+    }),
     trustedNetworks: read.list("MAILAUTH_TRUSTED_NETWORKS", (v) =>
       /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(v) ? null : "must be addresses or networks (CIDR), comma-separated",
     ),
-    policyToken: read.string("MAILAUTH_POLICY_TOKEN", null, (v) => (v.length >= 16 ? null : "must be at least 16 characters")),
+    firewall: read.merge(firewallSettingsFromEnv(env, dataDir), firewallSettingsFallback(dataDir)),
+    policyToken: read.string("MAILAUTH_POLICY_TOKEN", null, (v) =>
+      v.length >= 16 ? null : "must be at least 16 characters",
+    ),
     dovecot: {
       clientId: read.string("MAILAUTH_DOVECOT_CLIENT_ID", "dovecot") ?? "dovecot",
       clientSecret: read.string("MAILAUTH_DOVECOT_CLIENT_SECRET", null, (v) =>
         v.length >= 16 ? null : "must be at least 16 characters",
       ),
-      failureStyle: read.oneOf("MAILAUTH_DOVECOT_FAILURE_STYLE", ["dovecot23", "dovecot24"] as const, "dovecot23"),
+      failureStyle: read.oneOf(
+        "MAILAUTH_DOVECOT_FAILURE_STYLE",
+        ["dovecot23", "dovecot24"] as const,
+        "dovecot23",
+      ),
       tokenTtlSeconds: read.int("MAILAUTH_TOKEN_TTL_SECONDS", 3600, 1, 86_400),
     },
   };
@@ -147,7 +165,10 @@ class Reader {
   list(name: string, check: (v: string) => string | null): string[] {
     const value = this.raw(name);
     if (value === undefined) return [];
-    const items = value.split(",").map((v) => v.trim()).filter(Boolean);
+    const items = value
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean);
     for (const item of items) {
       const problem = check(item);
       if (problem) this.errors.push(`${name} ${problem}, got "${item}"`);
@@ -184,4 +205,11 @@ class Reader {
     }
     return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
   }
+}
+
+/** Only used when the firewall settings had errors (the config is refused then anyway). */
+function firewallSettingsFallback(dataDir: string): FirewallSettings {
+  const parsed = firewallSettingsFromEnv({}, dataDir);
+  if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+  return parsed.settings;
 }

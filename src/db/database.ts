@@ -18,7 +18,11 @@ export interface Db extends Queryable {
    * Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function.
    * `onLost` is told when the listening connection dies (notifications may have been missed).
    */
-  listen(channel: string, onMessage: (payload: string) => void, onLost?: () => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onLost?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

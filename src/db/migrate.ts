@@ -19,11 +19,16 @@ export function loadMigrations(dir: string): Migration[] {
     .map((file) => {
       const match = /^(\d+)-([a-z0-9-]+)\.sql$/.exec(file);
       if (!match) throw new Error(`migration file name ${file} is not NNNN-name.sql`);
-      return { version: Number(match[1]), name: match[2] ?? file, sql: readFileSync(join(dir, file), "utf8") };
+      return {
+        version: Number(match[1]),
+        name: match[2] ?? file,
+        sql: readFileSync(join(dir, file), "utf8"),
+      };
     })
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${m.version}-${m.name} is out of sequence (expected ${i + 1})`);
+    if (m.version !== i + 1)
+      throw new Error(`migration ${m.version}-${m.name} is out of sequence (expected ${i + 1})`);
   });
   return migrations;
 }

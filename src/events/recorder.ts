@@ -66,15 +66,15 @@ export function createEventRecorder(db: Db, log: Logger, options: RecorderOption
 
   async function insertBatch(batch: AuthEvent[]): Promise<void> {
     await db.query(
-        `INSERT INTO auth_events (at, ip, login, service, outcome, reason)
+      `INSERT INTO auth_events (at, ip, login, service, outcome, reason)
          SELECT * FROM unnest($1::timestamptz[], $2::inet[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-        [
-          batch.map((e) => e.at.toISOString()),
-          batch.map((e) => e.ip),
-          batch.map((e) => e.login),
-          batch.map((e) => e.service),
-          batch.map((e) => e.outcome),
-          batch.map((e) => e.reason),
+      [
+        batch.map((e) => e.at.toISOString()),
+        batch.map((e) => e.ip),
+        batch.map((e) => e.login),
+        batch.map((e) => e.service),
+        batch.map((e) => e.outcome),
+        batch.map((e) => e.reason),
       ],
     );
   }
@@ -89,7 +89,8 @@ export function createEventRecorder(db: Db, log: Logger, options: RecorderOption
   const timer = setInterval(() => {
     if (buffer.length === 0 || flushing) return;
     flush().catch((error: Error) => {
-      if (!failing) log.error({ err: error.message, buffered: buffer.length }, "cannot write auth events; buffering");
+      if (!failing)
+        log.error({ err: error.message, buffered: buffer.length }, "cannot write auth events; buffering");
       failing = true;
     });
   }, flushIntervalMs);
@@ -105,7 +106,10 @@ export function createEventRecorder(db: Db, log: Logger, options: RecorderOption
     async close() {
       clearInterval(timer);
       await flush().catch((error: Error) =>
-        log.error({ err: error.message, lost: buffer.length }, "auth events could not be written at shutdown"),
+        log.error(
+          { err: error.message, lost: buffer.length },
+          "auth events could not be written at shutdown",
+        ),
       );
     },
   };

@@ -14,9 +14,3 @@ export interface Blocklist {
   /** CIDRs that must never be blocked; they are carved out of every ban. */
   allow: string[];
 }
-
-/**
- * Never blocked whatever the bans say, so the host cannot ban itself: loopback. The sync adds the
- * host's own addresses (see own-addresses.ts).
- */
-export const BUILT_IN_ALLOW: readonly string[] = ["127.0.0.0/8", "::1/128"];

@@ -18,16 +18,21 @@ interface PolicyRequest {
 }
 
 /** Validates the JSON body; a reason instead of a value when it is not a policy request. */
-export function parsePolicyRequest(body: string, command: "allow" | "report"): { ok: true; request: PolicyRequest } | { ok: false; reason: string } {
+export function parsePolicyRequest(
+  body: string,
+  command: "allow" | "report",
+): { ok: true; request: PolicyRequest } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return { ok: false, reason: "body is not JSON" };
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return { ok: false, reason: "body is not a JSON object" };
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    return { ok: false, reason: "body is not a JSON object" };
   const o = json as Record<string, unknown>;
-  const text = (name: string) => (typeof o[name] === "string" ? (o[name] as string) : o[name] === undefined ? "" : null);
+  const text = (name: string) =>
+    typeof o[name] === "string" ? (o[name] as string) : o[name] === undefined ? "" : null;
   const login = text("login");
   const remote = text("remote");
   const protocol = text("protocol");
@@ -36,7 +41,8 @@ export function parsePolicyRequest(body: string, command: "allow" | "report"): {
     return { ok: false, reason: "login, remote, protocol and pwhash must be strings" };
   }
   if (login.length > 512) return { ok: false, reason: "login is longer than 512 characters" };
-  if (command === "report" && typeof o.success !== "boolean") return { ok: false, reason: "report needs a boolean success" };
+  if (command === "report" && typeof o.success !== "boolean")
+    return { ok: false, reason: "report needs a boolean success" };
   return {
     ok: true,
     request: {
@@ -68,7 +74,11 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
       return c.json({ error: "invalid_request", error_description: "command must be allow or report" }, 400);
     }
     const body = await readBodyLimited(c.req.raw, MAX_BODY);
-    if (body === null) return c.json({ error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` }, 413);
+    if (body === null)
+      return c.json(
+        { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
+        413,
+      );
     const parsed = parsePolicyRequest(body, command);
     if (!parsed.ok) return c.json({ error: "invalid_request", error_description: parsed.reason }, 400);
     const { request } = parsed;

@@ -49,7 +49,9 @@ export function registerDovecotToken(app: Hono, deps: Deps): void {
     }
 
     const ip = parseRemoteAddress(c.req.header("x-dovecot-auth-remote"));
-    const service = serviceName(c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"));
+    const service = serviceName(
+      c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"),
+    );
     try {
       const result = await handleAttempt(deps, { login: username.toLowerCase(), password, ip, service });
       if (!result.ok) return failure(c, username);

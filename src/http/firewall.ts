@@ -1,21 +1,21 @@
 import type { Context, Hono } from "hono";
+import { builtinAllow } from "../blacklist/builtin-allow.js";
 import type { Clock } from "../clock.js";
+import type { Config } from "../config/config.js";
 import type { Db } from "../db/database.js";
-import { type Blocklist, BUILT_IN_ALLOW } from "../firewall/blocklist.js";
-import { DEFAULT_NFT, type FirewallSettings } from "../firewall/config.js";
+import type { Blocklist } from "../firewall/blocklist.js";
 import { exportBlocklist, exportJson, exportText, type FirewallExport } from "../firewall/export.js";
-import { ownAddresses } from "../firewall/own-addresses.js";
 import { renderScript } from "../firewall/render.js";
 import { loadBlocklist } from "../firewall/source.js";
 import type { Logger } from "../log.js";
 import { secretMatcher } from "./secret-compare.js";
 
-/** What the routes need; `firewall` comes from firewallSettingsFromEnv once it is in the config. */
+/** What the routes need. */
 export interface FirewallRouteDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  firewall?: Pick<FirewallSettings, "token" | "nft">;
+  config: Pick<Config, "trustedNetworks" | "firewall">;
   /** Where the bans come from; the database unless a test gives a literal. */
   blocklist?: (now: Date) => Promise<Blocklist>;
 }
@@ -28,10 +28,10 @@ export interface FirewallRouteDeps {
  *   /firewall/blacklist.json  {generated_at, entries: [{network, expires_at}]}, read by sync --from
  */
 export function registerFirewall(app: Hono, deps: FirewallRouteDeps): void {
-  const token = deps.firewall?.token ?? null;
+  const token = deps.config.firewall.token;
   const matches = token ? secretMatcher(token) : () => false;
-  const nft = deps.firewall?.nft ?? DEFAULT_NFT;
-  const allow = [...BUILT_IN_ALLOW, ...ownAddresses()];
+  const { nft } = deps.config.firewall;
+  const allow = builtinAllow(deps.config.trustedNetworks).map((entry) => entry.network);
   const source = deps.blocklist ?? ((now: Date) => loadBlocklist(deps.db, now, allow));
 
   const serve = (format: (exported: FirewallExport, now: Date) => Response) => async (c: Context) => {

@@ -30,8 +30,11 @@ export function parseGrantForm(body: string): GrantParse {
   const { username, password, client_id: clientId = "", client_secret: clientSecret = "" } = values;
   if (!username) return { ok: false, reason: "username is missing" };
   if (password === undefined) return { ok: false, reason: "password is missing" };
-  if (username.length > MAX_USERNAME_LENGTH) return { ok: false, reason: `username is longer than ${MAX_USERNAME_LENGTH} characters` };
-  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return { ok: false, reason: `password is longer than ${MAX_PASSWORD_BYTES} bytes` };
-  if (username.includes("\0") || password.includes("\0")) return { ok: false, reason: "NUL byte in username or password" };
+  if (username.length > MAX_USERNAME_LENGTH)
+    return { ok: false, reason: `username is longer than ${MAX_USERNAME_LENGTH} characters` };
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES)
+    return { ok: false, reason: `password is longer than ${MAX_PASSWORD_BYTES} bytes` };
+  if (username.includes("\0") || password.includes("\0"))
+    return { ok: false, reason: "NUL byte in username or password" };
   return { ok: true, grant: { username, password, clientId, clientSecret } };
 }

@@ -12,7 +12,10 @@ export function registerHealth(app: Hono, deps: Deps): void {
       }
       return c.json({ status: "ready" });
     } catch (error) {
-      return c.json({ status: "not ready", reason: `database unreachable: ${(error as Error).message}` }, 503);
+      return c.json(
+        { status: "not ready", reason: `database unreachable: ${(error as Error).message}` },
+        503,
+      );
     }
   });
 }

@@ -34,7 +34,12 @@ describeEachDatabase("the blacklist", (kind) => {
   });
 
   it("bans an address until its ban expires", async () => {
-    const result = await blacklist.ban({ network: "203.0.113.9", reason: "test", source: "manual", length: { permanent: false, ms: HOUR } });
+    const result = await blacklist.ban({
+      network: "203.0.113.9",
+      reason: "test",
+      source: "manual",
+      length: { permanent: false, ms: HOUR },
+    });
     expect(result).toMatchObject({ ok: true, ban: { network: "203.0.113.9/32", level: 1 } });
     expect(blacklist.check("203.0.113.9").ban?.reason).toBe("test");
     expect(blacklist.check("203.0.113.10").ban).toBeNull();
@@ -57,7 +62,12 @@ describeEachDatabase("the blacklist", (kind) => {
   });
 
   it("counts the offences of overlapping networks: a /24 banned before makes one address's ban longer", async () => {
-    await blacklist.ban({ network: "192.0.2.0/24", reason: "range", source: "manual", length: { permanent: false, ms: HOUR } });
+    await blacklist.ban({
+      network: "192.0.2.0/24",
+      reason: "range",
+      source: "manual",
+      length: { permanent: false, ms: HOUR },
+    });
     clock.advance(2 * HOUR);
     const result = await blacklist.ban({ network: "192.0.2.77", reason: "bot", source: "auto" });
     expect(result.ok && result.ban.level).toBe(2);
@@ -74,8 +84,14 @@ describeEachDatabase("the blacklist", (kind) => {
     const added = await blacklist.allow("203.0.113.0/24", "office", null);
     expect("lifted" in added && added.lifted.map((b) => b.network)).toEqual(["203.0.113.50/32"]);
     expect(blacklist.check("203.0.113.50")).toMatchObject({ ban: null, allow: { reason: "office" } });
-    expect(await blacklist.ban({ network: "203.0.113.51", reason: "bot", source: "auto" })).toMatchObject({ ok: false, reason: "allowlisted" });
-    expect(await blacklist.ban({ network: "127.0.0.1", reason: "oops", source: "manual" })).toMatchObject({ ok: false, reason: "allowlisted" });
+    expect(await blacklist.ban({ network: "203.0.113.51", reason: "bot", source: "auto" })).toMatchObject({
+      ok: false,
+      reason: "allowlisted",
+    });
+    expect(await blacklist.ban({ network: "127.0.0.1", reason: "oops", source: "manual" })).toMatchObject({
+      ok: false,
+      reason: "allowlisted",
+    });
   });
 
   it("refuses to remove a built-in allowlist entry", async () => {
@@ -100,7 +116,9 @@ describeEachDatabase("the blacklist", (kind) => {
     if (!result.ok) throw new Error(result.reason);
     for (let i = 0; i < 3; i++) blacklist.hit(result.ban);
     await blacklist.close(); // flushes
-    const [row] = await database.db.query<{ hits: number }>("SELECT hits FROM bans WHERE id = $1", [result.ban.id]);
+    const [row] = await database.db.query<{ hits: number }>("SELECT hits FROM bans WHERE id = $1", [
+      result.ban.id,
+    ]);
     expect(Number(row?.hits)).toBe(3);
     blacklist = await open();
   });
@@ -115,16 +133,19 @@ describe.skipIf(!inject("postgresUrl"))("two instances on one PostgreSQL", () =>
 
   it("see a ban made by the other within a second", async () => {
     const clock = manualClock(new Date());
-    const make = () => createBlacklist({ db: database.db, log, clock, escalation: DEFAULT_ESCALATION, builtinAllow: [] });
+    const make = () =>
+      createBlacklist({ db: database.db, log, clock, escalation: DEFAULT_ESCALATION, builtinAllow: [] });
     const [first, second] = await Promise.all([make(), make()]);
     try {
       await first.ban({ network: "203.0.113.99", reason: "bot", source: "auto" });
       const started = Date.now();
-      while (!second.check("203.0.113.99").ban && Date.now() - started < 1000) await new Promise((r) => setTimeout(r, 10));
+      while (!second.check("203.0.113.99").ban && Date.now() - started < 1000)
+        await new Promise((r) => setTimeout(r, 10));
       expect(second.check("203.0.113.99").ban?.reason).toBe("bot");
       await second.lift("203.0.113.99", "test");
       const lifted = Date.now();
-      while (first.check("203.0.113.99").ban && Date.now() - lifted < 1000) await new Promise((r) => setTimeout(r, 10));
+      while (first.check("203.0.113.99").ban && Date.now() - lifted < 1000)
+        await new Promise((r) => setTimeout(r, 10));
       expect(first.check("203.0.113.99").ban).toBeNull();
     } finally {
       await Promise.all([first.close(), second.close()]);

@@ -53,7 +53,11 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
   beforeAll(async () => {
     dir = tempDir();
     const port = await freePort();
-    env = { MAILAUTH_DATA_DIR: join(dir, "data"), MAILAUTH_LISTEN: `127.0.0.1:${port}`, MAILAUTH_BCRYPT_COST: "4" };
+    env = {
+      MAILAUTH_DATA_DIR: join(dir, "data"),
+      MAILAUTH_LISTEN: `127.0.0.1:${port}`,
+      MAILAUTH_BCRYPT_COST: "4",
+    };
     // Before the server starts, the CLI opens the database itself...
     const before = await run(["user", "add", "early@example.org", "--password-stdin"], `${STRONG}\n`);
     expect(before).toMatchObject({ code: 0, stdout: "added early@example.org\n" });
@@ -67,17 +71,43 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
   });
 
   it("adds, shows, lists, disables, enables and deletes accounts", async () => {
-    expect(await run(["domain", "add", "example.org", "--home", "/var/vmail/%d/%n", "--uid", "5000", "--gid", "5000"])).toMatchObject({ code: 0 });
-    expect(await run(["user", "add", "Alice@Example.org", "--password-stdin", "--quota-rule", "*:storage=2G"], STRONG)).toMatchObject({
+    expect(
+      await run([
+        "domain",
+        "add",
+        "example.org",
+        "--home",
+        "/var/vmail/%d/%n",
+        "--uid",
+        "5000",
+        "--gid",
+        "5000",
+      ]),
+    ).toMatchObject({ code: 0 });
+    expect(
+      await run(
+        ["user", "add", "Alice@Example.org", "--password-stdin", "--quota-rule", "*:storage=2G"],
+        STRONG,
+      ),
+    ).toMatchObject({
       code: 0,
       stdout: "added alice@example.org\n",
     });
     const shown = JSON.parse((await run(["user", "show", "alice@example.org", "--json"])).stdout);
-    expect(shown).toMatchObject({ email: "alice@example.org", enabled: true, scheme: "BLF-CRYPT", quota_rule: "*:storage=2G", uid: null });
+    expect(shown).toMatchObject({
+      email: "alice@example.org",
+      enabled: true,
+      scheme: "BLF-CRYPT",
+      quota_rule: "*:storage=2G",
+      uid: null,
+    });
     expect(JSON.stringify(shown)).not.toMatch(/\$2[aby]\$/);
 
     expect((await run(["user", "disable", "alice@example.org"])).code).toBe(0);
-    const listed = JSON.parse((await run(["user", "list", "--json"])).stdout) as { email: string; enabled: boolean }[];
+    const listed = JSON.parse((await run(["user", "list", "--json"])).stdout) as {
+      email: string;
+      enabled: boolean;
+    }[];
     expect(listed.map((u) => [u.email, u.enabled])).toEqual([
       ["alice@example.org", false],
       ["early@example.org", true],
@@ -89,16 +119,30 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
     });
     expect((await run(["domain", "remove", "example.org"])).stderr).toContain("still has accounts");
     expect((await run(["user", "delete", "alice@example.org"])).code).toBe(0);
-    expect(await run(["user", "show", "alice@example.org"])).toMatchObject({ code: 1, stderr: "mailauth: no account alice@example.org\n" });
+    expect(await run(["user", "show", "alice@example.org"])).toMatchObject({
+      code: 1,
+      stderr: "mailauth: no account alice@example.org\n",
+    });
   });
 
   it("resets a password without ever printing it, and the new one logs in", async () => {
-    const reset = await run(["user", "passwd", "early@example.org", "--password-stdin"], "An0ther-long-passphrase\n");
+    const reset = await run(
+      ["user", "passwd", "early@example.org", "--password-stdin"],
+      "An0ther-long-passphrase\n",
+    );
     expect(reset).toMatchObject({ code: 0, stdout: "password of early@example.org reset\n" });
     expect(reset.stdout + reset.stderr).not.toContain("An0ther");
     const url = `http://${env.MAILAUTH_LISTEN}/dovecot/token`;
-    const secret = (await import("node:fs")).readFileSync(join(dir, "data", "dovecot-client-secret"), "utf8").trim();
-    const body = new URLSearchParams({ grant_type: "password", username: "early@example.org", password: "An0ther-long-passphrase", client_id: "dovecot", client_secret: secret });
+    const secret = (await import("node:fs"))
+      .readFileSync(join(dir, "data", "dovecot-client-secret"), "utf8")
+      .trim();
+    const body = new URLSearchParams({
+      grant_type: "password",
+      username: "early@example.org",
+      password: "An0ther-long-passphrase",
+      client_id: "dovecot",
+      client_secret: secret,
+    });
     expect((await fetch(url, { method: "POST", body })).status).toBe(200);
   });
 
@@ -107,30 +151,57 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^mailauth: the password is too weak: .+\n$/);
     expect(refused.stderr).not.toContain("soleil2024");
-    expect(await run(["user", "add", "weak@example.org", "--password-stdin", "--allow-weak"], "soleil2024\n")).toMatchObject({
+    expect(
+      await run(["user", "add", "weak@example.org", "--password-stdin", "--allow-weak"], "soleil2024\n"),
+    ).toMatchObject({
       code: 0,
       stdout: "added weak@example.org (weak password: flagged for a change)\n",
     });
     const weak = JSON.parse((await run(["user", "list", "--weak", "--json"])).stdout) as { email: string }[];
     expect(weak.map((u) => u.email)).toEqual(["weak@example.org"]);
-    expect((await run(["user", "passwd", "weak@example.org", "--password-stdin"], `${STRONG}\n`)).code).toBe(0);
+    expect((await run(["user", "passwd", "weak@example.org", "--password-stdin"], `${STRONG}\n`)).code).toBe(
+      0,
+    );
     expect(JSON.parse((await run(["user", "list", "--weak", "--json"])).stdout)).toEqual([]);
   });
 
   it("bans, lists, lifts and allowlists addresses, and shows what it knows of one", async () => {
-    expect(await run(["ban", "add", "203.0.113.0/24", "--for", "2h", "--reason", "scanner"])).toMatchObject({ code: 0 });
-    expect(await run(["ban", "add", "198.51.100.9", "--permanent", "--reason", "bot"])).toMatchObject({ code: 0, stdout: "banned 198.51.100.9/32 permanently\n" });
+    expect(await run(["ban", "add", "203.0.113.0/24", "--for", "2h", "--reason", "scanner"])).toMatchObject({
+      code: 0,
+    });
+    expect(await run(["ban", "add", "198.51.100.9", "--permanent", "--reason", "bot"])).toMatchObject({
+      code: 0,
+      stdout: "banned 198.51.100.9/32 permanently\n",
+    });
     expect((await run(["ban", "add", "198.51.100.10", "--reason", "x"])).code).toBe(2);
-    expect((await run(["ban", "add", "127.0.0.1", "--permanent", "--reason", "oops"])).stderr).toContain("is allowlisted (loopback)");
-    const bans = JSON.parse((await run(["ban", "list", "--json"])).stdout) as { network: string; expires_at: string | null; review_at: string | null }[];
+    expect((await run(["ban", "add", "127.0.0.1", "--permanent", "--reason", "oops"])).stderr).toContain(
+      "is allowlisted (loopback)",
+    );
+    const bans = JSON.parse((await run(["ban", "list", "--json"])).stdout) as {
+      network: string;
+      expires_at: string | null;
+      review_at: string | null;
+    }[];
     expect(bans.map((b) => b.network).sort()).toEqual(["198.51.100.9/32", "203.0.113.0/24"]);
     expect(bans.find((b) => b.network === "198.51.100.9/32")?.review_at).not.toBeNull();
     const shown = JSON.parse((await run(["ip", "show", "203.0.113.7", "--json"])).stdout);
-    expect(shown).toMatchObject({ ip: "203.0.113.7", banned: { network: "203.0.113.0/24", reason: "scanner" } });
-    expect(await run(["allow", "add", "203.0.113.7", "--reason", "the office"])).toMatchObject({ code: 0, stdout: "allowed 203.0.113.7/32\n" });
-    expect(JSON.parse((await run(["ip", "show", "203.0.113.7", "--json"])).stdout)).toMatchObject({ banned: null, allowed: { reason: "the office" } });
+    expect(shown).toMatchObject({
+      ip: "203.0.113.7",
+      banned: { network: "203.0.113.0/24", reason: "scanner" },
+    });
+    expect(await run(["allow", "add", "203.0.113.7", "--reason", "the office"])).toMatchObject({
+      code: 0,
+      stdout: "allowed 203.0.113.7/32\n",
+    });
+    expect(JSON.parse((await run(["ip", "show", "203.0.113.7", "--json"])).stdout)).toMatchObject({
+      banned: null,
+      allowed: { reason: "the office" },
+    });
     expect((await run(["allow", "remove", "127.0.0.0/8"])).stderr).toContain("is built in");
-    expect(await run(["ban", "remove", "198.51.100.9"])).toMatchObject({ code: 0, stdout: "lifted 198.51.100.9/32\n" });
+    expect(await run(["ban", "remove", "198.51.100.9"])).toMatchObject({
+      code: 0,
+      stdout: "lifted 198.51.100.9/32\n",
+    });
     expect((await run(["allow", "list"])).stdout).toContain("the office");
   });
 
@@ -160,14 +231,21 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
     const second = await run(["user", "import", "passwd"]);
     expect(second.stdout).toBe("imported 0, already present 2, refused 2\n");
     const jean = JSON.parse((await run(["user", "show", "jean.dupont@exemple.fr", "--json"])).stdout);
-    expect(jean).toMatchObject({ scheme: "SSHA512", uid: 5000, home: "/var/vmail/exemple.fr/jean", quota_rule: "*:storage=1G" });
+    expect(jean).toMatchObject({
+      scheme: "SSHA512",
+      uid: 5000,
+      home: "/var/vmail/exemple.fr/jean",
+      quota_rule: "*:storage=1G",
+    });
   });
 
   it("says which process holds the database when the control socket is gone", async () => {
     // A second server on the same data dir must not open the database.
     const other = await mailauth(["serve"], { env: { ...env, MAILAUTH_LISTEN: "127.0.0.1:0" }, cwd: dir });
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain(`the embedded database is open in another mailauth process (pid ${server.pid})`);
+    expect(other.stderr).toContain(
+      `the embedded database is open in another mailauth process (pid ${server.pid})`,
+    );
     expect(existsSync(join(dir, "data", "control.sock"))).toBe(true);
   });
 });
@@ -182,8 +260,13 @@ describe.skipIf(!inject("postgresUrl"))("mailauth CLI on PostgreSQL", () => {
   it("migrates, then manages accounts directly on the database", async () => {
     const env = { MAILAUTH_DATABASE_URL: database.url ?? "", MAILAUTH_BCRYPT_COST: "4" };
     const n = migrations.length;
-    expect(await mailauth(["migrate"], { env })).toMatchObject({ code: 0, stdout: `database schema at version ${n} (${n} migrations applied)\n` });
-    expect((await mailauth(["user", "add", "pg@example.org", "--password-stdin"], { env, stdin: STRONG })).code).toBe(0);
+    expect(await mailauth(["migrate"], { env })).toMatchObject({
+      code: 0,
+      stdout: `database schema at version ${n} (${n} migrations applied)\n`,
+    });
+    expect(
+      (await mailauth(["user", "add", "pg@example.org", "--password-stdin"], { env, stdin: STRONG })).code,
+    ).toBe(0);
     const [row] = await database.db.query<{ email: string }>("SELECT email FROM users");
     expect(row?.email).toBe("pg@example.org");
   });

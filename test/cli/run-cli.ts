@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the built `mailauth` command as an operator would, with only the env given. */
-export function mailauth(args: string[], options: { env: Record<string, string>; stdin?: string; cwd?: string }): Promise<CliResult> {
+export function mailauth(
+  args: string[],
+  options: { env: Record<string, string>; stdin?: string; cwd?: string },
+): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? "", ...options.env },
@@ -32,8 +35,14 @@ export function mailauth(args: string[], options: { env: Record<string, string>;
 }
 
 /** Starts `mailauth serve` as a child process and waits until it answers /healthz. */
-export async function serve(env: Record<string, string>, url: string): Promise<ChildProcess & { logs: () => string }> {
-  const child = spawn(process.execPath, [CLI, "serve"], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export async function serve(
+  env: Record<string, string>,
+  url: string,
+): Promise<ChildProcess & { logs: () => string }> {
+  const child = spawn(process.execPath, [CLI, "serve"], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let logs = "";
   child.stdout?.on("data", (d) => {
     logs += d;

@@ -9,7 +9,9 @@ describeEachDatabase("migrations", (kind) => {
   it("apply on an empty database, then a re-run applies nothing", async () => {
     database = await freshDatabase(kind, { migrated: false });
     expect(await isCurrent(database.db, migrations)).toBe(false);
-    expect((await migrate(database.db, migrations)).map((m) => m.version)).toEqual(migrations.map((m) => m.version));
+    expect((await migrate(database.db, migrations)).map((m) => m.version)).toEqual(
+      migrations.map((m) => m.version),
+    );
     expect(await migrate(database.db, migrations)).toEqual([]);
     expect(await appliedVersions(database.db)).toEqual(migrations.map((m) => m.version));
     expect(await isCurrent(database.db, migrations)).toBe(true);
@@ -22,7 +24,6 @@ describeEachDatabase("migrations", (kind) => {
     );
     expect(column?.data_type).toBe("inet");
   });
-
 });
 
 describe.skipIf(!inject("postgresUrl"))("migrations on PostgreSQL", () => {

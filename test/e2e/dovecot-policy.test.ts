@@ -23,7 +23,12 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with mailauth as its auth-policy server 
       policyToken: mailauth.policyToken,
     });
     const { uid, gid } = dovecot.mailOwner;
-    await mailauth.addDomain("example.org", { home: `${dovecot.homeRoot}/%d/%n`, mail: "maildir:~/Maildir", uid, gid });
+    await mailauth.addDomain("example.org", {
+      home: `${dovecot.homeRoot}/%d/%n`,
+      mail: "maildir:~/Maildir",
+      uid,
+      gid,
+    });
     await mailauth.addUser("alice@example.org", PASSWORD);
   }, 30_000);
 
@@ -33,9 +38,13 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with mailauth as its auth-policy server 
   });
 
   test("a right login passes the policy checks", async () => {
-    expect(await imapLogin(dovecot?.imapPort ?? 0, { user: "alice@example.org", password: PASSWORD, ip: "198.51.100.60" })).toMatch(
-      /^a\d+ OK .*Logged in$/,
-    );
+    expect(
+      await imapLogin(dovecot?.imapPort ?? 0, {
+        user: "alice@example.org",
+        password: PASSWORD,
+        ip: "198.51.100.60",
+      }),
+    ).toMatch(/^a\d+ OK .*Logged in$/);
   });
 
   test("after a bot's bad logins, its next login is refused by the policy before the passdb is asked", async () => {
@@ -59,19 +68,27 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with mailauth as its auth-policy server 
     }
     expect(await mailauth?.banned(bot)).toBe(false);
     // Bad reputation and a weak password, over real IMAP: banned.
-    expect(await imapLogin(dovecot?.imapPort ?? 0, { user: "alice@example.org", password: "azerty123", ip: bot })).toMatch(
-      /^a\d+ NO \[AUTHENTICATIONFAILED\]/,
-    );
+    expect(
+      await imapLogin(dovecot?.imapPort ?? 0, { user: "alice@example.org", password: "azerty123", ip: bot }),
+    ).toMatch(/^a\d+ NO \[AUTHENTICATIONFAILED\]/);
     expect(await mailauth?.banned(bot)).toBe(true);
     const attemptsBefore = ((await mailauth?.events()) ?? []).filter((e) => e.ip === bot).length;
-    const reply = await imapLogin(dovecot?.imapPort ?? 0, { user: "alice@example.org", password: PASSWORD, ip: bot });
+    const reply = await imapLogin(dovecot?.imapPort ?? 0, {
+      user: "alice@example.org",
+      password: PASSWORD,
+      ip: bot,
+    });
     expect(reply).toMatch(/^a\d+ NO /);
     expect(reply).toContain("Access denied: too many failed logins from your address.");
     // Refused by the policy: the passdb (/dovecot/token) was not asked again.
     expect(((await mailauth?.events()) ?? []).filter((e) => e.ip === bot)).toHaveLength(attemptsBefore);
     // Another address still logs in.
-    expect(await imapLogin(dovecot?.imapPort ?? 0, { user: "alice@example.org", password: PASSWORD, ip: "198.51.100.61" })).toMatch(
-      /^a\d+ OK .*Logged in$/,
-    );
+    expect(
+      await imapLogin(dovecot?.imapPort ?? 0, {
+        user: "alice@example.org",
+        password: PASSWORD,
+        ip: "198.51.100.61",
+      }),
+    ).toMatch(/^a\d+ OK .*Logged in$/);
   }, 60_000);
 });

@@ -52,9 +52,9 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
 
   describe("IMAP LOGIN", () => {
     test("lets alice in with her password", async () => {
-      expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" })).toMatch(
-        OK,
-      );
+      expect(
+        await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" }),
+      ).toMatch(OK);
     });
 
     test("refuses a wrong password as an authentication failure", async () => {
@@ -118,9 +118,9 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
     });
     expect(login).toMatch(FAILED);
     expect(plain).toMatch(FAILED);
-    expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" })).toMatch(
-      OK,
-    );
+    expect(
+      await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" }),
+    ).toMatch(OK);
     const logs = await (dovecot as Dovecot).logs();
     expect(logs).not.toMatch(/Panic|killed with signal/);
     // The guard answers before the oauth2 passdb: mailauth never sees the attempt.
@@ -149,8 +149,16 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
   describe("weak passwords", () => {
     test("a correct weak password gets exactly a wrong password's answer, and the account is flagged", async () => {
       await mailauth?.addUser("dan@example.org", "azerty123");
-      const weakButRight = await imapLogin(imapPort(), { user: "dan@example.org", password: "azerty123", ip: "198.51.100.31" });
-      const wrong = await imapLogin(imapPort(), { user: "dan@example.org", password: "Not-his-Password-at-all-9", ip: "198.51.100.32" });
+      const weakButRight = await imapLogin(imapPort(), {
+        user: "dan@example.org",
+        password: "azerty123",
+        ip: "198.51.100.31",
+      });
+      const wrong = await imapLogin(imapPort(), {
+        user: "dan@example.org",
+        password: "Not-his-Password-at-all-9",
+        ip: "198.51.100.32",
+      });
       expect(weakButRight).toMatch(FAILED);
       expect(weakButRight.replace(/^a\d+ /, "")).toBe(wrong.replace(/^a\d+ /, ""));
       expect(await events("198.51.100.31")).toEqual([expect.objectContaining({ outcome: "weak_password" })]);
@@ -220,9 +228,9 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
       } finally {
         (mailauth as Mailauth).failDatabase(false);
       }
-      expect(await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" })).toMatch(
-        OK,
-      );
+      expect(
+        await imapLogin(imapPort(), { user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42" }),
+      ).toMatch(OK);
     });
 
     // Last in the file: it stops mailauth for good.

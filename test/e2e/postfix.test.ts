@@ -43,7 +43,11 @@ describe.skipIf(gate.skip)("Postfix SMTP AUTH through Dovecot SASL, against mail
 
   for (const mechanism of ["PLAIN", "LOGIN"] as const) {
     test(`AUTH ${mechanism} with the right password answers 235`, async () => {
-      const reply = await auth({ user: "alice@example.org", password: "alice-Kestrel-Tr0mbone-42", mechanism });
+      const reply = await auth({
+        user: "alice@example.org",
+        password: "alice-Kestrel-Tr0mbone-42",
+        mechanism,
+      });
       expect(reply).toBe("235 2.7.0 Authentication successful");
     });
 

@@ -77,7 +77,7 @@ describe("mailauth firewall render / sync --dry-run", () => {
     const result = await mailauth(["firewall", "render", "--from", url], {
       env: env({ MAILAUTH_NFT_SET4: "mailauth_banned_v4" }),
     });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       "MAILAUTH_NFT_SET4 must be a name of letters, digits and _ of at most 15 characters",
     );

@@ -3,11 +3,14 @@ import { describe, expect, it } from "vitest";
 import { manualClock } from "../../src/clock.js";
 import type { Db } from "../../src/db/database.js";
 import type { Blocklist } from "../../src/firewall/blocklist.js";
-import { DEFAULT_NFT } from "../../src/firewall/config.js";
+import { firewallSettingsFromEnv } from "../../src/firewall/config.js";
 import { registerFirewall } from "../../src/http/firewall.js";
 import { createLogger } from "../../src/log.js";
 
 const TOKEN = "firewall-token-0123456789";
+const parsed = firewallSettingsFromEnv({}, "/nonexistent");
+if (!parsed.ok) throw new Error(parsed.errors.join());
+const firewallSettings = parsed.settings;
 const clock = manualClock(new Date("2026-01-01T00:00:00Z"));
 const list: Blocklist = {
   bans: [
@@ -24,7 +27,7 @@ function app(token: string | null = TOKEN) {
     db: {} as Db,
     clock,
     log: createLogger({ logLevel: "silent", logFormat: "json" }),
-    firewall: { token, nft: DEFAULT_NFT },
+    config: { trustedNetworks: [], firewall: { ...firewallSettings, token } },
     blocklist: async () => list,
   });
   return hono;

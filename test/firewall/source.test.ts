@@ -2,26 +2,24 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadBlocklist } from "../../src/firewall/source.js";
 import { describeEachDatabase, freshDatabase, type TestDatabase } from "../helpers/databases.js";
 
-// Against the schema the bans work is expected to create (see src/firewall/source.ts); the
-// tables are made here, on an unmigrated database, until that migration exists.
-const SCHEMA = `
-  CREATE TABLE bans (network cidr NOT NULL, expires_at timestamptz, lifted_at timestamptz);
-  CREATE TABLE allowlist (network cidr NOT NULL, expires_at timestamptz);`;
 const NOW = new Date("2026-01-01T00:00:00Z");
 
 describeEachDatabase("loadBlocklist", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await freshDatabase(kind, { migrated: false });
-    await database.db.exec(SCHEMA);
+    database = await freshDatabase(kind);
     await database.db.exec(`
-      INSERT INTO bans VALUES
-        ('192.0.2.0/24', '2026-01-01T01:00:00Z', NULL),
-        ('198.51.100.7/32', NULL, NULL),
-        ('203.0.113.1/32', '2025-12-31T23:59:59Z', NULL),
-        ('203.0.113.2/32', NULL, '2025-12-31T00:00:00Z'),
-        ('2001:db8::/32', NULL, NULL);
-      INSERT INTO allowlist VALUES ('192.0.2.10/32', NULL), ('198.51.100.0/24', '2025-12-31T00:00:00Z');`);
+      INSERT INTO bans (network, expires_at, lifted_at, reason, source, level, created_at, first_seen, last_seen)
+      SELECT network::cidr, expires_at::timestamptz, lifted_at::timestamptz, 'test', 'manual', 1,
+             '2025-12-01T00:00:00Z', '2025-12-01T00:00:00Z', '2025-12-01T00:00:00Z'
+        FROM (VALUES
+          ('192.0.2.0/24', '2026-01-01T01:00:00Z', NULL),
+          ('198.51.100.7/32', NULL, NULL),
+          ('203.0.113.1/32', '2025-12-31T23:59:59Z', NULL),
+          ('203.0.113.2/32', NULL, '2025-12-31T00:00:00Z'),
+          ('2001:db8::/32', NULL, NULL)) AS v(network, expires_at, lifted_at);
+      INSERT INTO allowlist (network, reason, expires_at) VALUES
+        ('192.0.2.10/32', 'test', NULL), ('198.51.100.0/24', 'test', '2025-12-31T00:00:00Z');`);
   });
   afterAll(() => database?.drop());
 

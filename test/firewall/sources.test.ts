@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { ownAddresses } from "../../src/firewall/own-addresses.js";
+import { builtinAllow } from "../../src/blacklist/builtin-allow.js";
 import { exportUrl, fetchBlocklist } from "../../src/firewall/source-http.js";
 
 const reply = (status: number, body: unknown) =>
@@ -71,15 +71,15 @@ describe("fetchBlocklist (sync --from)", () => {
   });
 });
 
-describe("ownAddresses", () => {
-  it("lists every address of the host except IPv6 link-local ones", () => {
-    const info = (address: string, family: "IPv4" | "IPv6") =>
-      ({ address, family, netmask: "", mac: "", internal: false, cidr: null }) as never;
+describe("builtinAllow", () => {
+  it("holds loopback, every address of the host but IPv6 link-local ones, and the trusted networks", () => {
+    const info = (address: string, family: "IPv4" | "IPv6", internal = false) =>
+      ({ address, family, netmask: "", mac: "", internal, cidr: null }) as never;
     expect(
-      ownAddresses({
-        lo: [info("127.0.0.1", "IPv4"), info("::1", "IPv6")],
+      builtinAllow(["203.0.113.0/28"], {
+        lo: [info("127.0.0.1", "IPv4", true), info("::1", "IPv6", true)],
         eth0: [info("198.51.100.4", "IPv4"), info("fe80::1%eth0", "IPv6"), info("2001:db8::4", "IPv6")],
-      }),
-    ).toEqual(["127.0.0.1", "::1", "198.51.100.4", "2001:db8::4"]);
+      }).map((e) => e.network),
+    ).toEqual(["127.0.0.0/8", "::1/128", "198.51.100.4", "2001:db8::4", "203.0.113.0/28"]);
   });
 });

@@ -17,7 +17,10 @@ export interface TestDatabase {
 export const migrations = loadMigrations(MIGRATIONS_DIR);
 
 /** A new, empty database of that kind; migrated unless asked not to. */
-export async function freshDatabase(kind: DatabaseKind, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function freshDatabase(
+  kind: DatabaseKind,
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   let result: TestDatabase;
   if (kind === "embedded") {
     const db = await openEmbedded(null);
@@ -56,6 +59,8 @@ async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Prom
 export function describeEachDatabase(title: string, body: (kind: DatabaseKind) => void): void {
   for (const kind of ["embedded", "postgres"] as const) {
     const missing = kind === "postgres" && !inject("postgresUrl");
-    describe.skipIf(missing)(`${title} (${kind === "embedded" ? "embedded PGlite" : "PostgreSQL"})`, () => body(kind));
+    describe.skipIf(missing)(`${title} (${kind === "embedded" ? "embedded PGlite" : "PostgreSQL"})`, () =>
+      body(kind),
+    );
   }
 }

@@ -22,7 +22,8 @@ export default async function setup(project: TestProject) {
   }
   const binDir = postgresBinDir();
   if (!binDir) {
-    const why = "PostgreSQL server binaries not found (apt-get install postgresql) and MAILAUTH_TEST_DATABASE_URL unset";
+    const why =
+      "PostgreSQL server binaries not found (apt-get install postgresql) and MAILAUTH_TEST_DATABASE_URL unset";
     if (process.env.CI) throw new Error(`CI needs PostgreSQL: ${why}`);
     console.warn(`\n*** PostgreSQL tests will be SKIPPED: ${why} ***\n`);
     project.provide("postgresUrl", null);

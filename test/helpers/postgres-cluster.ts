@@ -32,14 +32,26 @@ export async function startThrowawayCluster(binDir: string): Promise<{ url: stri
   const dir = mkdtempSync(join(tmpdir(), "mailauth-pg-"));
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) =>
-    asRoot ? ["runuser", ["-u", "postgres", "--", join(binDir, cmd), ...args]] as const : [join(binDir, cmd), args] as const;
+    asRoot
+      ? (["runuser", ["-u", "postgres", "--", join(binDir, cmd), ...args]] as const)
+      : ([join(binDir, cmd), args] as const);
   if (asRoot) {
     const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
     const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
     chownSync(dir, uid, gid);
   }
   const data = join(dir, "data");
-  const [initCmd, initArgs] = run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
+  const [initCmd, initArgs] = run("initdb", [
+    "-D",
+    data,
+    "-A",
+    "trust",
+    "-U",
+    "postgres",
+    "--no-sync",
+    "-E",
+    "UTF8",
+  ]);
   execFileSync(initCmd, [...initArgs], { stdio: "ignore" });
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;

@@ -81,7 +81,10 @@ export async function startTestService(
       },
     };
   };
-  const server = await startServer(parsed.config, createLogger(parsed.config, sink), { clock: options.clock, wrapDb });
+  const server = await startServer(parsed.config, createLogger(parsed.config, sink), {
+    clock: options.clock,
+    wrapDb,
+  });
   const { deps } = server;
   const direct = realDb as Db;
 
@@ -96,7 +99,13 @@ export async function startTestService(
     async addUser(email, password, fields = {}) {
       // Tests add weak passwords on purpose (to log in with them), so the set policy is waived.
       const accountDeps = { db: direct, hasher: deps.hasher, strength: deps.strength };
-      const result = await addAccount(accountDeps, email, { password }, { ...NO_FIELDS, ...fields }, { allowWeak: true });
+      const result = await addAccount(
+        accountDeps,
+        email,
+        { password },
+        { ...NO_FIELDS, ...fields },
+        { allowWeak: true },
+      );
       if (!result.ok) throw new Error(result.reason);
     },
     async addDomain(name, defaults) {

@@ -22,10 +22,19 @@ async function eventually(check: () => Promise<void>, ms = 1000): Promise<void> 
 }
 
 function grant(fields: Record<string, string>) {
-  return new URLSearchParams({ grant_type: "password", client_id: "dovecot", client_secret: TEST_CLIENT_SECRET, ...fields }).toString();
+  return new URLSearchParams({
+    grant_type: "password",
+    client_id: "dovecot",
+    client_secret: TEST_CLIENT_SECRET,
+    ...fields,
+  }).toString();
 }
 
-async function token(service: TestService, fields: Record<string, string>, headers: Record<string, string> = {}) {
+async function token(
+  service: TestService,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${service.url}/dovecot/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -38,7 +47,13 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
   let service: TestService;
   beforeAll(async () => {
     service = await startTestService({ kind });
-    await service.addDomain("example.org", { home: "/var/vmail/%d/%n", mail: "maildir:~/Maildir", uid: 5000, gid: 5000, quota_rule: "*:storage=1G" });
+    await service.addDomain("example.org", {
+      home: "/var/vmail/%d/%n",
+      mail: "maildir:~/Maildir",
+      uid: 5000,
+      gid: 5000,
+      quota_rule: "*:storage=1G",
+    });
     await service.addUser("alice@example.org", PASSWORD);
     await service.addUser("bob@example.org", PASSWORD, { home: "/srv/bob", quota_rule: "*:storage=5G" });
     await service.addUser("carol@example.org", PASSWORD);
@@ -91,15 +106,27 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
     await service.setEnabled("erin@example.org", true);
     const { deps } = service.server;
     const { resetPassword } = await import("../../src/accounts/accounts.js");
-    const reset = await resetPassword({ db: deps.db, hasher: deps.hasher, strength: deps.strength }, "erin@example.org", {
-      password: NEW,
-    });
+    const reset = await resetPassword(
+      { db: deps.db, hasher: deps.hasher, strength: deps.strength },
+      "erin@example.org",
+      {
+        password: NEW,
+      },
+    );
     expect(reset).toEqual({ ok: true, email: "erin@example.org", mustChange: false });
     await eventually(async () => expect((await erin(NEW)).status).toBe(200));
     expect((await erin(PASSWORD)).status).toBe(400);
     await service.addDomain("example.org", { home: "/home/vmail/%d/%n", uid: 6000, gid: 6000 });
-    await eventually(async () => expect((await erin(NEW)).body).toMatchObject({ home: "/home/vmail/example.org/erin", uid: "6000" }));
-    await service.addDomain("example.org", { home: "/var/vmail/%d/%n", mail: "maildir:~/Maildir", uid: 5000, gid: 5000, quota_rule: "*:storage=1G" });
+    await eventually(async () =>
+      expect((await erin(NEW)).body).toMatchObject({ home: "/home/vmail/example.org/erin", uid: "6000" }),
+    );
+    await service.addDomain("example.org", {
+      home: "/var/vmail/%d/%n",
+      mail: "maildir:~/Maildir",
+      uid: 5000,
+      gid: 5000,
+      quota_rule: "*:storage=1G",
+    });
     expect(deps.logins.stats().hits).toBeGreaterThan(0);
   });
 
@@ -114,7 +141,11 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
   });
 
   it("refuses a wrong client with 401 invalid_client, a temporary failure for Dovecot", async () => {
-    const { status, body } = await token(service, { username: "alice@example.org", password: PASSWORD, client_secret: "wrong" });
+    const { status, body } = await token(service, {
+      username: "alice@example.org",
+      password: PASSWORD,
+      client_secret: "wrong",
+    });
     expect({ status, body }).toEqual({ status: 401, body: { error: "invalid_client" } });
   });
 
@@ -138,7 +169,15 @@ describeEachDatabase("POST /dovecot/token", (kind) => {
     const rows = await service.server.deps.db.query<Record<string, string>>(
       "SELECT host(ip) AS ip, login, service, outcome, reason FROM auth_events WHERE service = 'smtp'",
     );
-    expect(rows).toEqual([{ ip: "198.51.100.7", login: "alice@example.org", service: "smtp", outcome: "wrong_password", reason: null }]);
+    expect(rows).toEqual([
+      {
+        ip: "198.51.100.7",
+        login: "alice@example.org",
+        service: "smtp",
+        outcome: "wrong_password",
+        reason: null,
+      },
+    ]);
     const all = await service.server.deps.db.query("SELECT * FROM auth_events");
     expect(JSON.stringify(all)).not.toContain("wrong-for-event");
     expect(JSON.stringify(all)).not.toContain(PASSWORD);
@@ -192,7 +231,11 @@ describe("POST /dovecot/token, input and upgrades", () => {
   it.each([
     ["grant_type=password&username=a@example.org", 400, "password is missing"],
     ["not a form at all", 400, "grant_type must be password"],
-    [grant({ username: "a@example.org", password: "x".repeat(2000) }), 400, "password is longer than 1024 bytes"],
+    [
+      grant({ username: "a@example.org", password: "x".repeat(2000) }),
+      400,
+      "password is longer than 1024 bytes",
+    ],
   ])("refuses a malformed body with a reason (%#)", async (body, status, reason) => {
     const response = await fetch(`${service.url}/dovecot/token`, { method: "POST", body });
     expect(response.status).toBe(status);
@@ -200,7 +243,10 @@ describe("POST /dovecot/token, input and upgrades", () => {
   });
 
   it("refuses a body over 8 KiB with 413", async () => {
-    const response = await fetch(`${service.url}/dovecot/token`, { method: "POST", body: `x=${"a".repeat(9000)}` });
+    const response = await fetch(`${service.url}/dovecot/token`, {
+      method: "POST",
+      body: `x=${"a".repeat(9000)}`,
+    });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: "invalid_request" });
   });
@@ -210,7 +256,12 @@ describe("POST /dovecot/token, input and upgrades", () => {
     try {
       const { status, body } = await token(v24, { username: "nobody@example.org", password: "whatever" });
       expect(status).toBe(200);
-      expect(body).toMatchObject({ active: "false", username: "nobody@example.org", token_type: "Bearer", home: "" });
+      expect(body).toMatchObject({
+        active: "false",
+        username: "nobody@example.org",
+        token_type: "Bearer",
+        home: "",
+      });
     } finally {
       await v24.close();
     }
@@ -221,11 +272,17 @@ describe("POST /dovecot/token, input and upgrades", () => {
     const legacy = "Legacy-Orchid-Harbour-58";
     const salt = Buffer.from("s4lt");
     const old = `{SSHA512}${Buffer.concat([createHash("sha512").update(legacy).update(salt).digest(), salt]).toString("base64")}`;
-    const added = await addUser({ db: deps.db, hasher: deps.hasher, strength: deps.strength }, "legacy@example.org", { hash: old });
+    const added = await addUser(
+      { db: deps.db, hasher: deps.hasher, strength: deps.strength },
+      "legacy@example.org",
+      { hash: old },
+    );
     expect(added.ok).toBe(true);
     expect((await token(service, { username: "legacy@example.org", password: legacy })).status).toBe(200);
     await deps.background.drain();
-    const [row] = await deps.db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE email = 'legacy@example.org'");
+    const [row] = await deps.db.query<{ password_hash: string }>(
+      "SELECT password_hash FROM users WHERE email = 'legacy@example.org'",
+    );
     expect(row?.password_hash).toMatch(/^\{BLF-CRYPT\}\$2[aby]\$04\$/);
     expect((await token(service, { username: "legacy@example.org", password: legacy })).status).toBe(200);
   });
@@ -291,7 +348,9 @@ describe("POST /dovecot/token and weak passwords", () => {
   it("flags an account whose real password is weak, once, and tells its owner", async () => {
     const { deps } = service.server;
     for (let i = 0; i < 3; i++) {
-      expect((await token(service, { username: "jean.dupont@exemple.fr", password: "jean.dupont2024" })).status).toBe(400);
+      expect(
+        (await token(service, { username: "jean.dupont@exemple.fr", password: "jean.dupont2024" })).status,
+      ).toBe(400);
     }
     await deps.background.drain();
     const [row] = await deps.db.query<{ must_change_password: boolean }>(
@@ -299,7 +358,9 @@ describe("POST /dovecot/token and weak passwords", () => {
     );
     expect(row?.must_change_password).toBe(true);
     expect(deps.weak.stats()).toMatchObject({ flagged: 1 });
-    expect(notifications).toEqual([{ event: "weak_password_in_use", account: "jean.dupont@exemple.fr", at: expect.any(String) }]);
+    expect(notifications).toEqual([
+      { event: "weak_password_in_use", account: "jean.dupont@exemple.fr", at: expect.any(String) },
+    ]);
     expect(JSON.stringify(notifications)).not.toContain("2024");
   });
 });

@@ -13,8 +13,17 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
   const token = async (username: string, password: string, ip: string) => {
     const response = await fetch(`${service.url}/dovecot/token`, {
       method: "POST",
-      headers: { "x-dovecot-auth-remote": ip.includes(":") ? `[${ip}]:0` : `${ip}:0`, "x-dovecot-auth-service": "imap" },
-      body: new URLSearchParams({ grant_type: "password", username, password, client_id: "dovecot", client_secret: TEST_CLIENT_SECRET }),
+      headers: {
+        "x-dovecot-auth-remote": ip.includes(":") ? `[${ip}]:0` : `${ip}:0`,
+        "x-dovecot-auth-service": "imap",
+      },
+      body: new URLSearchParams({
+        grant_type: "password",
+        username,
+        password,
+        client_id: "dovecot",
+        client_secret: TEST_CLIENT_SECRET,
+      }),
     });
     return response.status;
   };
@@ -32,7 +41,10 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
   };
   const outcomes = async (ip: string) => {
     await service.server.deps.events.flush();
-    const rows = await service.server.deps.db.query<{ outcome: string }>("SELECT outcome FROM auth_events WHERE ip = $1 ORDER BY id", [ip]);
+    const rows = await service.server.deps.db.query<{ outcome: string }>(
+      "SELECT outcome FROM auth_events WHERE ip = $1 ORDER BY id",
+      [ip],
+    );
     return rows.map((r) => r.outcome);
   };
 
@@ -94,7 +106,8 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
   });
 
   it("judges IPv6 per /64: addresses of one network share a reputation and a ban", async () => {
-    for (let i = 1; i <= 12; i++) await token(`v6user${i}@example.org`, `Leaked-Pw-${i}-v6Q`, `2001:db8:5:6::${i.toString(16)}`);
+    for (let i = 1; i <= 12; i++)
+      await token(`v6user${i}@example.org`, `Leaked-Pw-${i}-v6Q`, `2001:db8:5:6::${i.toString(16)}`);
     expect((await banned("2001:db8:5:6::ffff"))?.network).toBe("2001:db8:5:6::/64");
     expect(await banned("2001:db8:5:7::1")).toBeNull();
   });
@@ -105,9 +118,23 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
   });
 
   it("answers Dovecot's policy allow: -1 for a banned address, a delay for a suspicious one, 0 otherwise", async () => {
-    const request = (remote: string) => ({ device_id: "", login: "alice@example.org", protocol: "imap", pwhash: "082f", remote, session_id: "", tls: false });
-    expect(await policy("allow", request("198.51.100.3"))).toEqual({ status: 200, body: { status: -1, msg: expect.stringContaining("Access denied") } });
-    expect(await policy("allow", request("198.51.100.77"))).toEqual({ status: 200, body: { status: 0, msg: "" } });
+    const request = (remote: string) => ({
+      device_id: "",
+      login: "alice@example.org",
+      protocol: "imap",
+      pwhash: "082f",
+      remote,
+      session_id: "",
+      tls: false,
+    });
+    expect(await policy("allow", request("198.51.100.3"))).toEqual({
+      status: 200,
+      body: { status: -1, msg: expect.stringContaining("Access denied") },
+    });
+    expect(await policy("allow", request("198.51.100.77"))).toEqual({
+      status: 200,
+      body: { status: 0, msg: "" },
+    });
     for (let i = 0; i < 4; i++) await token("alice@example.org", `Suspicious-Guess-${i}-pl`, "198.51.100.6");
     const suspicious = await policy("allow", request("198.51.100.6"));
     expect(suspicious.body.status).toBeGreaterThan(0);
@@ -122,7 +149,11 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
       success: false,
       ...extra,
     });
-    for (let i = 0; i < 20; i++) expect((await policy("report", report("0aaa", { policy_reject: true }))).body).toEqual({ status: 0, msg: "" });
+    for (let i = 0; i < 20; i++)
+      expect((await policy("report", report("0aaa", { policy_reject: true }))).body).toEqual({
+        status: 0,
+        msg: "",
+      });
     expect(service.server.deps.reputation.explain("198.51.100.8", clock.now()).tracked).toBe(false);
     for (let i = 0; i < 12; i++) await policy("report", report(i.toString(16).padStart(3, "0"), {}));
     expect((await banned("198.51.100.8"))?.reason).toMatch(/dictionary attack/);
@@ -130,8 +161,13 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
 
   it("refuses the policy endpoint without the token, and malformed requests with a reason", async () => {
     expect((await policy("allow", { remote: "1.2.3.4" }, "Bearer wrong")).status).toBe(401);
-    expect(await policy("allow", "{not json")).toEqual({ status: 400, body: { error: "invalid_request", error_description: "body is not JSON" } });
+    expect(await policy("allow", "{not json")).toEqual({
+      status: 400,
+      body: { error: "invalid_request", error_description: "body is not JSON" },
+    });
     expect((await policy("frobnicate", {})).status).toBe(400);
-    expect((await policy("report", { remote: "1.2.3.4", login: "a" })).body).toMatchObject({ error_description: "report needs a boolean success" });
+    expect((await policy("report", { remote: "1.2.3.4", login: "a" })).body).toMatchObject({
+      error_description: "report needs a boolean success",
+    });
   });
 });

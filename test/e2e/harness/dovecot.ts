@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readExample, setSetting, substitute, commentBlock } from "./examples.js";
+import { commentBlock, readExample, setSetting, substitute } from "./examples.js";
 import {
   type CommandResult,
   freePort,

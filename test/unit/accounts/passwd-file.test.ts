@@ -24,11 +24,16 @@ describe("parsePasswdFile", () => {
   it("takes a line with only user and hash, and skips comments and blank lines", () => {
     const lines = parsePasswdFile("# accounts\n\nbob@example.org:{SSHA}abcd\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ ok: true, entry: { line: 3, hash: "{SSHA}abcd", uid: null, home: null } });
+    expect(lines[0]).toMatchObject({
+      ok: true,
+      entry: { line: 3, hash: "{SSHA}abcd", uid: null, home: null },
+    });
   });
 
   it("reports lines it cannot take with their number and reason, never the password field", () => {
-    const lines = parsePasswdFile("nodomain:{PLAIN}hunter2-secret\nann@example.org:\ncid@example.org:{SSHA}x:abc\n");
+    const lines = parsePasswdFile(
+      "nodomain:{PLAIN}hunter2-secret\nann@example.org:\ncid@example.org:{SSHA}x:abc\n",
+    );
     expect(lines).toEqual([
       { ok: false, line: 1, reason: 'user "nodomain" is not an address of the form local@domain' },
       { ok: false, line: 2, reason: "ann@example.org: no password field" },

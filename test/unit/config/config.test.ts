@@ -14,7 +14,10 @@ describe("configFromEnv", () => {
   });
 
   it("reads IPv6 listen addresses and a PostgreSQL URL", () => {
-    const result = configFromEnv({ MAILAUTH_LISTEN: "[::1]:9000", MAILAUTH_DATABASE_URL: "postgres://u@db/mail" });
+    const result = configFromEnv({
+      MAILAUTH_LISTEN: "[::1]:9000",
+      MAILAUTH_DATABASE_URL: "postgres://u@db/mail",
+    });
     expect(result.ok && result.config.listen).toEqual({ host: "::1", port: 9000 });
     expect(result.ok && result.config.databaseUrl).toBe("postgres://u@db/mail");
   });

@@ -2,11 +2,19 @@ import { describe, expect, it } from "vitest";
 import { parseGrantForm } from "../../../src/http/grant-form.js";
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-const base = { grant_type: "password", username: "alice@example.org", password: "p", client_id: "dovecot", client_secret: "s" };
+const base = {
+  grant_type: "password",
+  username: "alice@example.org",
+  password: "p",
+  client_id: "dovecot",
+  client_secret: "s",
+};
 
 describe("parseGrantForm", () => {
   it("decodes Dovecot's form, with + and spaces escaped", () => {
-    const result = parseGrantForm("grant_type=password&username=a%2Bb@example.org&password=x%20y%2B&client_id=dovecot&client_secret=s");
+    const result = parseGrantForm(
+      "grant_type=password&username=a%2Bb@example.org&password=x%20y%2B&client_id=dovecot&client_secret=s",
+    );
     expect(result).toEqual({
       ok: true,
       grant: { username: "a+b@example.org", password: "x y+", clientId: "dovecot", clientSecret: "s" },
@@ -14,7 +22,10 @@ describe("parseGrantForm", () => {
   });
 
   it("keeps an empty password as a normal (failing) login attempt", () => {
-    expect(parseGrantForm(form({ ...base, password: "" }))).toMatchObject({ ok: true, grant: { password: "" } });
+    expect(parseGrantForm(form({ ...base, password: "" }))).toMatchObject({
+      ok: true,
+      grant: { password: "" },
+    });
   });
 
   it.each([
@@ -31,6 +42,9 @@ describe("parseGrantForm", () => {
   it("refuses a missing password and a repeated field", () => {
     const { password: _omitted, ...noPassword } = base;
     expect(parseGrantForm(form(noPassword))).toEqual({ ok: false, reason: "password is missing" });
-    expect(parseGrantForm(`${form(base)}&username=bob@example.org`)).toEqual({ ok: false, reason: "field username is repeated" });
+    expect(parseGrantForm(`${form(base)}&username=bob@example.org`)).toEqual({
+      ok: false,
+      reason: "field username is repeated",
+    });
   });
 });
