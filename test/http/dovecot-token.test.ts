@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addUser } from "../../src/accounts/accounts.js";
 import { describeEachDatabase } from "../helpers/databases.js";
-import { startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
+import { capturedLogs, startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -362,5 +362,25 @@ describe("POST /dovecot/token and weak passwords", () => {
       { event: "weak_password_in_use", account: "jean.dupont@exemple.fr", at: expect.any(String) },
     ]);
     expect(JSON.stringify(notifications)).not.toContain("2024");
+  });
+});
+
+describe("the logs of every service in this file", () => {
+  it("never hold a password, the client secret or a password hash", () => {
+    const logs = capturedLogs.join("");
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [
+      PASSWORD,
+      "not the password",
+      "wrong-for-event",
+      "Granite-Puffin-Ledger-83",
+      "motdepasse",
+      "jean.dupont2024",
+      "Legacy-Orchid-Harbour-58",
+      TEST_CLIENT_SECRET,
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
+    expect(logs).not.toMatch(/\$2[aby]\$|\{SSHA512\}|\{BLF-CRYPT\}/);
   });
 });

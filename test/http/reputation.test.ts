@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/clock.js";
-import { startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
+import { capturedLogs, startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
 
 const PASSWORD = "Orbit-Walnut-Cascade-64";
 const POLICY_TOKEN = "test-policy-token-0123456789";
@@ -169,5 +169,24 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
     expect((await policy("report", { remote: "1.2.3.4", login: "a" })).body).toMatchObject({
       error_description: "report needs a boolean success",
     });
+  });
+});
+
+describe("the logs of every service in this file", () => {
+  it("never hold a password, a tried password or a token", () => {
+    const logs = capturedLogs.join("");
+    expect(logs).toContain("banned");
+    for (const secret of [
+      PASSWORD,
+      POLICY_TOKEN,
+      TEST_CLIENT_SECRET,
+      "Old-Password-Before-Reset-1",
+      "motdepasse",
+      "Kx8-first-guess-q",
+      "Leaked-Pw-3-zzK9",
+      "azerty123",
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
   });
 });
