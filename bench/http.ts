@@ -40,7 +40,14 @@ function form(username: string, password: string): string {
   }).toString();
 }
 
-function token(username: string, password: string, ip = "203.0.113.9"): WrkRequest {
+/**
+ * Every user of a case logs in from a /64 of its own (documentation range 2001:db8::/32), as
+ * users do: sharing one address, a case's failures would give that address a bad reputation and
+ * get it banned, and the next case would measure refusals.
+ */
+const from = (group: number, i: number) => `[2001:db8:${group.toString(16)}:${i.toString(16)}::1]`;
+
+function token(username: string, password: string, ip: string): WrkRequest {
   return {
     path: "/dovecot/token",
     body: form(username, password),
@@ -135,11 +142,11 @@ async function main() {
     );
     await db.end();
 
-    const fast = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, passwordOf(i)));
-    const slow = Array.from({ length: BCRYPT_USERS }, (_, i) => token(`slow${i}@example.org`, passwordOf(i)));
-    const unknown = Array.from({ length: 200 }, (_, i) => token(`nobody${i}@example.org`, passwordOf(i)));
+    const fast = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, passwordOf(i), from(1, i)));
+    const slow = Array.from({ length: BCRYPT_USERS }, (_, i) => token(`slow${i}@example.org`, passwordOf(i), from(2, i)));
+    const unknown = Array.from({ length: 200 }, (_, i) => token(`nobody${i}@example.org`, passwordOf(i), from(3, i)));
     const wrong = Array.from({ length: FAST_USERS }, (_, i) =>
-      token(`fast${i}@example.org`, `${passwordOf(i)}-typo`),
+      token(`fast${i}@example.org`, `${passwordOf(i)}-typo`, from(4, i)),
     );
     // A bot's dictionary: a few hundred weak passwords over many logins (verdicts come from the cache).
     const dictionary = [
@@ -153,7 +160,7 @@ async function main() {
       "marseille13",
     ];
     const weak = Array.from({ length: 800 }, (_, i) =>
-      token(`fast${i % FAST_USERS}@example.org`, `${dictionary[i % dictionary.length]}`),
+      token(`fast${i % FAST_USERS}@example.org`, `${dictionary[i % dictionary.length]}`, from(5, i)),
     );
 
     const run = async (url: string, requests: WrkRequest[], seconds = SECONDS) => {
@@ -188,25 +195,39 @@ async function main() {
       policyRequest("report", i, { success: true, policy_reject: false }),
     );
     const barePolicy = allow.map((r) => ({ ...r, path: "/dovecot/policy" }));
-    const cases: [string, string, WrkRequest[]][] = [
-      ["/dovecot/token, banned address (refused before any work)", base, bannedTokens],
-      ["/dovecot/token, right password, {SSHA512}", base, fast],
-      ["/dovecot/token, wrong password, {SSHA512}", base, wrong],
-      ["/dovecot/token, right password, bcrypt cost 10", base, slow],
-      ["/dovecot/token, unknown user (dummy bcrypt cost 10)", base, unknown],
-      ["/dovecot/token, weak password refused (no hash check)", base, weak],
-      ["/dovecot/policy allow, clean address", base, allow],
-      ["/dovecot/policy allow, banned address", base, allowBanned],
-      ["/dovecot/policy report, success", base, report],
+    // Each case with the status its requests must get: a case answered otherwise (a banned
+    // address, a broken setup) measures something else, and the run stops.
+    const cases: [string, string, WrkRequest[], number][] = [
+      ["/dovecot/token, banned address (refused before any work)", base, bannedTokens, 400],
+      ["/dovecot/token, right password, {SSHA512}", base, fast, 200],
+      ["/dovecot/token, wrong password, {SSHA512}", base, wrong, 400],
+      ["/dovecot/token, right password, bcrypt cost 10", base, slow, 200],
+      ["/dovecot/token, unknown user (dummy bcrypt cost 10)", base, unknown, 400],
+      ["/dovecot/token, weak password refused (no hash check)", base, weak, 400],
+      ["/dovecot/policy allow, clean address", base, allow, 200],
+      ["/dovecot/policy allow, banned address", base, allowBanned, 200],
+      ["/dovecot/policy report, success", base, report, 200],
     ];
     const floor = await run(bare, fast);
     const policyFloor = await run(bare, barePolicy);
     const results: [string, WrkResult][] = [["bare Hono route, same form (the floor)", floor]];
     // BENCH_ONLY=regex runs only the matching cases (for profiling one of them).
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
-    for (const [name, url, requests] of cases) {
-      if (!only || only.test(name)) results.push([name, await run(url, requests)]);
+    for (const [name, url, requests, status] of cases) {
+      if (only && !only.test(name)) continue;
+      const result = await run(url, requests);
+      if (!result.firstReply.startsWith(`${status} `)) {
+        throw new Error(`${name}: answered ${result.firstReply}, expected ${status}`);
+      }
+      results.push([name, result]);
     }
+
+    // No case is an attack: any automatic ban means later cases measured refusals.
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    const { rows: autoBans } = await check.query("SELECT network::text, reason FROM bans WHERE source = 'auto'");
+    await check.end();
+    if (autoBans.length > 0) throw new Error(`the bench's own traffic was banned: ${JSON.stringify(autoBans.slice(0, 3))}`);
 
     const cores = (await import("node:os")).availableParallelism();
     const poolLimit = cores / (bcryptMs / 1000);
