@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
+import { formatIpWords, parseIpWords } from "./cidr.js";
 
 /**
  * The client IP from Dovecot's `X-Dovecot-Auth-Remote` (`ip:port`, `[v6]:port`, or a bare IP).
@@ -16,18 +16,8 @@ export function parseRemoteAddress(header: string | undefined | null): string | 
   return normalizeIp(host);
 }
 
-/** Canonical text of an IP (lowercase, mapped IPv4 unwrapped, zone dropped), or null. */
+/** Canonical text of an IP (lowercase RFC 5952, mapped IPv4 unwrapped, zone dropped), or null. */
 export function normalizeIp(raw: string): string | null {
-  const host = raw.split("%")[0] ?? "";
-  if (isIPv4(host)) return host;
-  if (!isIPv6(host)) return null;
-  // The WHATWG URL parser prints IPv6 in its canonical compressed form (RFC 5952).
-  const canonical = new URL(`http://[${host}]/`).hostname.slice(1, -1);
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
-  if (mapped?.[1] && mapped[2]) {
-    const high = Number.parseInt(mapped[1], 16);
-    const low = Number.parseInt(mapped[2], 16);
-    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-  }
-  return canonical;
+  const words = parseIpWords(raw);
+  return words ? formatIpWords(words) : null;
 }
