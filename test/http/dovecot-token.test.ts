@@ -384,3 +384,25 @@ describe("the logs of every service in this file", () => {
     expect(logs).not.toMatch(/\$2[aby]\$|\{SSHA512\}|\{BLF-CRYPT\}/);
   });
 });
+
+describe("POST /dovecot/token with a broken stored hash", () => {
+  it("answers a wrong password, never a success, and logs an error naming the account", async () => {
+    const service = await startTestService();
+    try {
+      const { deps } = service.server;
+      const accountDeps = { db: deps.db, hasher: deps.hasher, strength: deps.strength };
+      await addUser(accountDeps, "broken@example.org", { hash: await deps.hasher.hash(PASSWORD) });
+      await deps.db.query(
+        "UPDATE users SET password_hash = '{NOSUCH}abc' WHERE email = 'broken@example.org'",
+      );
+      await new Promise((r) => setTimeout(r, 100)); // the NOTIFY drops the cached row
+      const reply = await token(service, { username: "broken@example.org", password: PASSWORD });
+      expect(reply).toEqual({ status: 400, body: { error: "invalid_grant" } });
+      const line = capturedLogs.find((l) => l.includes("stored password hash cannot be verified"));
+      expect(line).toContain('"account":"broken@example.org"');
+      expect(line).not.toContain("abc");
+    } finally {
+      await service.close();
+    }
+  });
+});
