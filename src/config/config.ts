@@ -9,6 +9,7 @@ import {
   type StrengthSettings,
   strengthSettingsFromEnv,
 } from "../strength/index.js";
+import { type Env, EnvReader } from "./env-reader.js";
 
 /** Everything mailauth reads from its environment, validated once at start. */
 export interface Config {
@@ -48,7 +49,7 @@ export interface Config {
   };
 }
 
-export type Env = Record<string, string | undefined>;
+export type { Env };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -57,7 +58,7 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 /** Reads the settings from an env object (tests pass a literal); every error names its setting. */
 export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
   const errors: string[] = [];
-  const read = new Reader(env, errors);
+  const read = new EnvReader(env, errors);
 
   const dataDir = resolve(cwd, read.string("MAILAUTH_DATA_DIR", "./var/data") ?? "./var/data");
   const config: Config = {
@@ -114,97 +115,6 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
     },
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
-}
-
-/** Small typed readers that collect errors instead of throwing, so one run reports them all. */
-class Reader {
-  constructor(
-    private readonly env: Env,
-    private readonly errors: string[],
-  ) {}
-
-  private raw(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === "" ? undefined : value.trim();
-  }
-
-  string(name: string, fallback: string | null, check?: (v: string) => string | null): string | null {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const problem = check?.(value);
-    if (problem) {
-      this.errors.push(`${name} ${problem}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      this.errors.push(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-      return fallback;
-    }
-    return Number(value);
-  }
-
-  /** Takes the settings another module parsed, keeping its errors with ours. */
-  merge<T>(result: ({ ok: true } & T) | { ok: false; errors: string[] }, fallback: T): T;
-  merge<T>(result: { ok: true; settings: T } | { ok: false; errors: string[] }, fallback: T): T;
-  merge<T>(result: { ok: boolean; errors?: string[]; settings?: T }, fallback: T): T {
-    if (!result.ok) {
-      this.errors.push(...(result.errors ?? []));
-      return fallback;
-    }
-    if ("settings" in result) return result.settings as T;
-    const { ok: _ok, ...rest } = result;
-    return rest as T;
-  }
-
-  list(name: string, check: (v: string) => string | null): string[] {
-    const value = this.raw(name);
-    if (value === undefined) return [];
-    const items = value
-      .split(",")
-      .map((v) => v.trim())
-      .filter(Boolean);
-    for (const item of items) {
-      const problem = check(item);
-      if (problem) this.errors.push(`${name} ${problem}, got "${item}"`);
-    }
-    return items;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (["1", "true", "yes", "on"].includes(value)) return true;
-    if (["0", "false", "no", "off"].includes(value)) return false;
-    this.errors.push(`${name} must be true or false, got "${value}"`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!allowed.includes(value as T)) {
-      this.errors.push(`${name} must be one of ${allowed.join(", ")}, got "${value}"`);
-      return fallback;
-    }
-    return value as T;
-  }
-
-  listen(name: string, fallback: string): { host: string; port: number } {
-    const value = this.raw(name) ?? fallback;
-    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
-    const port = Number(match?.[3]);
-    if (!match || port > 65535) {
-      this.errors.push(`${name} must be host:port (IPv6 as [::1]:8080), got "${value}"`);
-      return { host: "127.0.0.1", port: 8080 };
-    }
-    return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
-  }
 }
 
 /** Only used when the firewall settings had errors (the config is refused then anyway). */

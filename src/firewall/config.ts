@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { EnvReader } from "../config/env-reader.js";
 
 /** Where the blacklist lives in nftables and what it guards. */
 export interface NftSettings {
@@ -52,11 +53,9 @@ export function firewallSettingsFromEnv(
   env: Record<string, string | undefined>,
   dataDir: string,
 ): FirewallSettingsResult {
-  const errors: string[] = [];
-  const raw = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === "" ? undefined : value;
-  };
+  const read = new EnvReader(env);
+  const { errors } = read;
+  const raw = read.raw.bind(read);
   const name = (setting: string, fallback: string, max: number) => {
     const value = raw(setting) ?? fallback;
     if (NAME.test(value) && value.length <= max) return value;
@@ -65,12 +64,7 @@ export function firewallSettingsFromEnv(
     );
     return fallback;
   };
-  const oneOf = <T extends string>(setting: string, allowed: readonly T[], fallback: T): T => {
-    const value = raw(setting) ?? fallback;
-    if (allowed.includes(value as T)) return value as T;
-    errors.push(`${setting} must be one of ${allowed.join(", ")}, got "${value}"`);
-    return fallback;
-  };
+  const oneOf = read.oneOf.bind(read);
 
   const token = raw("MAILAUTH_FIREWALL_TOKEN") ?? null;
   if (token !== null && token.length < 16)

@@ -1,3 +1,4 @@
+import { EnvReader } from "../config/env-reader.js";
 import {
   DEFAULT_ESCALATION,
   type EscalationSettings,
@@ -17,24 +18,12 @@ export type BanSettingsResult =
  * config by its owner.
  */
 export function banSettingsFromEnv(env: Record<string, string | undefined>): BanSettingsResult {
-  const errors: string[] = [];
-  const raw = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === "" ? undefined : value;
-  };
-  const number = (name: string, fallback: number, min: number, max: number, whole = true): number => {
-    const value = raw(name);
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    const shape = whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
-    if (!shape.test(value) || n < min || n > max) {
-      errors.push(
-        `${name} must be ${whole ? "a whole number" : "a number"} from ${min} to ${max}, got "${value}"`,
-      );
-      return fallback;
-    }
-    return n;
-  };
+  const read = new EnvReader(env);
+  const { errors } = read;
+  const raw = read.raw.bind(read);
+  // Whole numbers unless told otherwise, as most of these settings are counts.
+  const number = (name: string, fallback: number, min: number, max: number, whole = true) =>
+    read.number(name, fallback, min, max, whole);
   const duration = (name: string, fallback: number): number => {
     const value = raw(name);
     if (value === undefined) return fallback;

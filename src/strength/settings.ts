@@ -1,3 +1,4 @@
+import { EnvReader } from "../config/env-reader.js";
 import { MAX_SCORE } from "./policy.js";
 import type { StrengthSettings } from "./types.js";
 
@@ -21,16 +22,9 @@ const MAX_PROVIDER_WORD_LENGTH = 64;
  * setting. Meant to be merged into the main config by its owner.
  */
 export function strengthSettingsFromEnv(env: Record<string, string | undefined>): StrengthSettingsResult {
-  const errors: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const value = env[name]?.trim();
-    if (value === undefined || value === "") return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      errors.push(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-      return fallback;
-    }
-    return Number(value);
-  };
+  const read = new EnvReader(env);
+  const { errors } = read;
+  const int = read.int.bind(read);
   const defaults = DEFAULT_STRENGTH_SETTINGS;
 
   const settings: StrengthSettings = {
