@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Deps } from "./deps.js";
+import { registerAdmin } from "./http/admin/index.js";
 import { registerDovecotPolicy } from "./http/dovecot-policy.js";
 import { registerDovecotToken } from "./http/dovecot-token.js";
 import { registerFirewall } from "./http/firewall.js";
@@ -12,6 +13,7 @@ export function createApp(deps: Deps): Hono {
   registerDovecotToken(app, deps);
   registerDovecotPolicy(app, deps);
   registerFirewall(app, deps);
+  registerAdmin(app, deps);
   app.notFound((c) =>
     c.json({ error: "not_found", error_description: `no route ${c.req.method} ${c.req.path}` }, 404),
   );

@@ -1,9 +1,12 @@
+import { auditedAllow, auditedBan, auditedLift, auditedUnallow } from "../audit/changes.js";
 import type { BanRow } from "../blacklist/queries.js";
-import { banHistory, listBans } from "../blacklist/queries.js";
+import { listBans } from "../blacklist/queries.js";
+import { banView, ipView } from "../blacklist/views.js";
 import { parseCidr } from "../net/cidr.js";
 import { formatDuration, PERMANENT, parseDuration } from "../reputation/escalation.js";
 import {
   type Args,
+  actorOf,
   type Command,
   CommandError,
   JSON_OPTION,
@@ -25,23 +28,6 @@ function reasonArg(args: Args): string {
   const reason = args.values.reason;
   if (typeof reason !== "string" || reason.trim() === "") throw new UsageError("--reason TEXT is required");
   return reason.trim().slice(0, 500);
-}
-
-function banView(ban: BanRow) {
-  return {
-    network: ban.network,
-    reason: ban.reason,
-    source: ban.source,
-    level: ban.level,
-    created_at: ban.created_at.toISOString(),
-    expires_at: ban.expires_at?.toISOString() ?? null,
-    review_at: ban.review_at?.toISOString() ?? null,
-    lifted_at: ban.lifted_at?.toISOString() ?? null,
-    lifted_reason: ban.lifted_reason,
-    hits: ban.hits,
-    first_seen: ban.first_seen.toISOString(),
-    last_seen: ban.last_seen.toISOString(),
-  };
 }
 
 function printBans(bans: BanRow[], args: Args, out: Output) {
@@ -89,7 +75,12 @@ const add: Command = {
       if (!parsed.ok) throw new UsageError(`--for: ${parsed.error}`);
       length = parsed.ms === PERMANENT ? { permanent: true } : { permanent: false, ms: parsed.ms };
     }
-    const result = await s.blacklist.ban({ network, reason, source: "manual", length });
+    const result = await auditedBan(s.db, s.blacklist, actorOf(s), {
+      network,
+      reason,
+      source: "manual",
+      length,
+    });
     if (!result.ok) {
       if (result.reason === "allowlisted")
         throw new CommandError(`${network} is allowlisted (${result.allow.reason}); remove that entry first`);
@@ -110,7 +101,7 @@ const remove: Command = {
   async run(s, args, _input, out) {
     const network = cidrArg(args);
     const reason = typeof args.values.reason === "string" ? args.values.reason : "lifted by hand";
-    const lifted = await s.blacklist.lift(network, reason);
+    const lifted = await auditedLift(s.db, s.blacklist, actorOf(s), network, reason);
     if (lifted.length === 0) throw new CommandError(`no live ban inside ${network}`);
     out.line(`lifted ${lifted.map((b) => b.network).join(", ")}`);
     return 0;
@@ -144,7 +135,7 @@ const allowAdd: Command = {
       if (!parsed.ok) throw new UsageError(`--for: ${parsed.error}`);
       if (parsed.ms !== PERMANENT) expires = new Date(s.clock.now().getTime() + parsed.ms);
     }
-    const result = await s.blacklist.allow(network, reason, expires);
+    const result = await auditedAllow(s.db, s.blacklist, actorOf(s), network, reason, expires);
     if ("error" in result) throw new CommandError(result.error);
     const lifted =
       result.lifted.length > 0 ? `; lifted ${result.lifted.map((b) => b.network).join(", ")}` : "";
@@ -161,7 +152,7 @@ const allowRemove: Command = {
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const network = cidrArg(args);
-    const result = await s.blacklist.unallow(network);
+    const result = await auditedUnallow(s.db, s.blacklist, actorOf(s), network);
     if (result === "builtin")
       throw new CommandError(`${network} is built in (loopback, this host or MAILAUTH_TRUSTED_NETWORKS)`);
     if (result !== "removed") throw new CommandError(`no allowlist entry ${network}`);
@@ -209,29 +200,9 @@ const ipShow: Command = {
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const ip = args.positionals[0] ?? "";
-    const now = s.clock.now();
-    const explanation = s.reputation.explain(ip, now);
-    if (explanation.key === null) throw new CommandError(`${ip} is not an address`);
-    const standing = s.blacklist.check(ip);
-    const history = await banHistory(
-      s.db,
-      explanation.key.includes("/") ? explanation.key : `${explanation.key}/${ip.includes(":") ? 128 : 32}`,
-    );
-    const view = {
-      ip,
-      key: explanation.key,
-      banned: standing.ban ? banView(standing.ban) : null,
-      allowed: standing.allow
-        ? { network: standing.allow.network, reason: standing.allow.reason, builtin: standing.allow.builtin }
-        : null,
-      reputation: {
-        tracked: explanation.tracked,
-        verdict: explanation.verdict,
-        score: explanation.standing.score,
-        why: explanation.why,
-      },
-      history: history.map(banView),
-    };
+    const shown = await ipView(s, ip);
+    if (!shown) throw new CommandError(`${ip} is not an address`);
+    const { standing, explanation, history, view } = shown;
     if (args.values.json) {
       out.json(view);
       return 0;

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from "node:util";
+import { cliActor } from "../audit/audit.js";
 import type { Blacklist } from "../blacklist/blacklist.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config/config.js";
@@ -18,7 +19,12 @@ export interface Services {
   reputation: ReputationBook;
   log: Logger;
   clock: Clock;
+  /** Who the audit log names for changes: "cli:<unix user>" of the CLI process (see src/audit). */
+  actor?: string;
 }
+
+/** The audit log's actor for a command: the CLI process's user, else this process's. */
+export const actorOf = (s: Services): string => s.actor ?? cliActor();
 
 export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 export interface Args {

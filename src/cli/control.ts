@@ -12,6 +12,8 @@ import { type Captured, executeCaptured } from "./execute.js";
 export interface ControlRequest {
   argv: string[];
   input: unknown;
+  /** The CLI process's user, recorded in the audit log instead of the server's. */
+  actor?: string;
 }
 
 type Resolve = (argv: string[]) => { command: Command<never>; args: Args };
@@ -38,7 +40,8 @@ export async function listenControl(
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ControlRequest;
         const { command, args } = resolve(body.argv);
-        reply = await executeCaptured(command as Command<unknown>, services, args, body.input);
+        const actor = typeof body.actor === "string" ? body.actor.slice(0, 200) : services.actor;
+        reply = await executeCaptured(command as Command<unknown>, { ...services, actor }, args, body.input);
       } catch (error) {
         reply = { code: 1, stdout: "", stderr: `mailauth: ${(error as Error).message}\n` };
       }

@@ -1,6 +1,7 @@
 import { parseDomain } from "../accounts/address.js";
-import { listDomains, removeDomain, upsertDomain } from "../accounts/queries.js";
-import { type Args, type Command, CommandError, JSON_OPTION, table } from "./command.js";
+import { listDomains } from "../accounts/queries.js";
+import { auditedRemoveDomain, auditedUpsertDomain } from "../audit/changes.js";
+import { type Args, actorOf, type Command, CommandError, JSON_OPTION, table } from "./command.js";
 import { FIELD_HELP, FIELD_OPTIONS, fieldsFrom } from "./fields.js";
 
 function domainArg(args: Args): string {
@@ -19,8 +20,7 @@ const add: Command = {
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const name = domainArg(args);
-    const existed = (await listDomains(s.db, name)).length > 0;
-    await upsertDomain(s.db, name, fieldsFrom(args));
+    const { existed } = await auditedUpsertDomain(s.db, actorOf(s), name, fieldsFrom(args));
     out.line(`${existed ? "updated" : "added"} ${name}`);
     return 0;
   },
@@ -64,7 +64,7 @@ const remove: Command = {
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const name = domainArg(args);
-    const result = await removeDomain(s.db, name);
+    const result = await auditedRemoveDomain(s.db, actorOf(s), name);
     if (result === "missing") throw new CommandError(`no domain ${name}`);
     if (result === "has_users") throw new CommandError(`${name} still has accounts; delete them first`);
     out.line(`removed ${name}`);

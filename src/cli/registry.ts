@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { auditCommands } from "./audit.js";
 import { banCommands } from "./ban.js";
 import { type Args, type Command, UsageError } from "./command.js";
 import { domainCommands } from "./domain.js";
@@ -15,6 +16,7 @@ export const commands = [
   ...domainCommands,
   ...banCommands,
   ...firewallCommands,
+  ...auditCommands,
 ] as Command<never>[];
 
 export type Resolved =

@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { cliActor } from "../audit/audit.js";
 import { createBlacklist } from "../blacklist/blacklist.js";
 import { builtinAllow } from "../blacklist/builtin-allow.js";
 import { systemClock } from "../clock.js";
@@ -50,7 +51,11 @@ export async function runCli(argv: string[], proc: CliProcess): Promise<number> 
     const input = command.prepare ? await command.prepare(args, localIo(proc)) : undefined;
     if (!config.databaseUrl) {
       // A running server holds the embedded database: let it run the command.
-      const remote = await callControl(embeddedPaths(config.dataDir).socket, { argv, input });
+      const remote = await callControl(embeddedPaths(config.dataDir).socket, {
+        argv,
+        input,
+        actor: cliActor(),
+      });
       if (remote) {
         proc.stdout.write(remote.stdout);
         proc.stderr.write(remote.stderr);
@@ -84,7 +89,17 @@ async function runLocally(
       builtinAllow: builtinAllow(config.trustedNetworks),
     });
     const reputation = new ReputationBook(config.reputation);
-    const services = { config, db, hasher, strength, blacklist, reputation, log, clock: systemClock };
+    const services = {
+      config,
+      db,
+      hasher,
+      strength,
+      blacklist,
+      reputation,
+      log,
+      clock: systemClock,
+      actor: cliActor(),
+    };
     try {
       return await execute(command as Command<unknown>, services, args, input, out);
     } finally {

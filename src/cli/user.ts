@@ -1,8 +1,16 @@
-import { addUser, importPasswdFile, resetPassword, type Secret } from "../accounts/accounts.js";
+import type { Secret } from "../accounts/accounts.js";
 import { parseAddress } from "../accounts/address.js";
-import { deleteUser, getUser, listUsers, setEnabled, type UserRow } from "../accounts/queries.js";
+import { getUser, listUsers, type UserRow } from "../accounts/queries.js";
+import {
+  auditedAddUser,
+  auditedDeleteUser,
+  auditedImport,
+  auditedResetPassword,
+  auditedSetEnabled,
+} from "../audit/changes.js";
 import {
   type Args,
+  actorOf,
   type Command,
   CommandError,
   JSON_OPTION,
@@ -67,7 +75,14 @@ const add: Command<Secret> = {
   positionals: { min: 1, max: 1 },
   prepare: readSecret,
   async run(s, args, secret, out) {
-    const result = await addUser(s, emailArg(args), secret, fieldsFrom(args), allowWeak(args));
+    const result = await auditedAddUser(
+      s,
+      actorOf(s),
+      emailArg(args),
+      secret,
+      fieldsFrom(args),
+      allowWeak(args),
+    );
     if (!result.ok) throw new CommandError(result.reason);
     out.line(`added ${result.email}${result.mustChange ? " (weak password: flagged for a change)" : ""}`);
     return 0;
@@ -83,7 +98,7 @@ const passwd: Command<Secret> = {
   positionals: { min: 1, max: 1 },
   prepare: readSecret,
   async run(s, args, secret, out) {
-    const result = await resetPassword(s, emailArg(args), secret, allowWeak(args));
+    const result = await auditedResetPassword(s, actorOf(s), emailArg(args), secret, allowWeak(args));
     if (!result.ok) throw new CommandError(result.reason);
     out.line(
       `password of ${result.email} reset${result.mustChange ? " (weak password: flagged for a change)" : ""}`,
@@ -152,7 +167,8 @@ function toggle(enabled: boolean): Command {
     positionals: { min: 1, max: 1 },
     async run(s, args, _input, out: Output) {
       const email = emailArg(args);
-      if (!(await setEnabled(s.db, email, enabled))) throw new CommandError(`no account ${email}`);
+      if (!(await auditedSetEnabled(s.db, actorOf(s), email, enabled)))
+        throw new CommandError(`no account ${email}`);
       out.line(`${email} ${verb}d`);
       return 0;
     },
@@ -167,7 +183,7 @@ const remove: Command = {
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const email = emailArg(args);
-    if (!(await deleteUser(s.db, email))) throw new CommandError(`no account ${email}`);
+    if (!(await auditedDeleteUser(s.db, actorOf(s), email))) throw new CommandError(`no account ${email}`);
     out.line(`deleted ${email}`);
     return 0;
   },
@@ -185,7 +201,7 @@ Every line that cannot be taken is reported with its reason; the exit code is th
   positionals: { min: 1, max: 1 },
   prepare: (args, io) => io.readFile(args.positionals[0] ?? ""),
   async run(s, args, text, out) {
-    const report = await importPasswdFile(s, text, allowWeak(args));
+    const report = await auditedImport(s, actorOf(s), text, allowWeak(args));
     for (const refused of report.refused) out.warn(`line ${refused.line}: ${refused.reason}`);
     const flagged =
       report.flagged.length > 0 ? ` (${report.flagged.length} with weak passwords, flagged)` : "";

@@ -40,6 +40,8 @@ export interface Config {
   firewall: FirewallSettings;
   /** Bearer token of the auth-policy endpoint; null: generated and kept in the data dir. */
   policyToken: string | null;
+  /** Bearer token of the admin API (/admin/v1); null: the admin API answers 401 to everyone. */
+  adminToken: string | null;
   dovecot: {
     clientId: string;
     /** null: generated on first start and kept in the data dir. */
@@ -99,6 +101,9 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
     ),
     firewall: read.merge(firewallSettingsFromEnv(env, dataDir), firewallSettingsFallback(dataDir)),
     policyToken: read.string("MAILAUTH_POLICY_TOKEN", null, (v) =>
+      v.length >= 16 ? null : "must be at least 16 characters",
+    ),
+    adminToken: read.string("MAILAUTH_ADMIN_TOKEN", null, (v) =>
       v.length >= 16 ? null : "must be at least 16 characters",
     ),
     dovecot: {

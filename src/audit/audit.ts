@@ -1,0 +1,95 @@
+import { userInfo } from "node:os";
+import type { UserRow } from "../accounts/queries.js";
+import type { Queryable } from "../db/database.js";
+
+/** One change as the audit log keeps it; before/after never hold a password or a hash. */
+export interface AuditEntry {
+  /** "cli:<unix user>" or "api:<token name>" */
+  actor: string;
+  /** e.g. user.add, user.passwd, user.disable, domain.upsert, ban.add, allow.add */
+  action: string;
+  target: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditFilter {
+  limit: number;
+  /** Only entries older than this id (paging backwards from the newest). */
+  beforeId?: number | null;
+  action?: string | null;
+  target?: string | null;
+}
+
+/** The actor of a command run by this process's user (the CLI, or the server for its socket). */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return `cli:uid-${process.getuid?.() ?? "unknown"}`;
+  }
+}
+
+/** The fields of an account the log may show: its scheme name stands for the hash. */
+export function userSnapshot(user: UserRow | null): Record<string, unknown> | null {
+  if (!user) return null;
+  return {
+    enabled: user.enabled,
+    must_change_password: user.must_change_password,
+    scheme: user.scheme,
+    home: user.home,
+    mail: user.mail,
+    uid: user.uid,
+    gid: user.gid,
+    quota_rule: user.quota_rule,
+  };
+}
+
+/** Appends one change to the audit log. */
+export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db.query("INSERT INTO audit_log (actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5)", [
+    entry.actor,
+    entry.action,
+    entry.target,
+    entry.before === undefined || entry.before === null ? null : JSON.stringify(entry.before),
+    entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
+  ]);
+}
+
+/** The newest entries first. */
+export async function listAudit(db: Queryable, filter: AuditFilter): Promise<AuditRow[]> {
+  const rows = await db.query<AuditRow>(
+    `SELECT id, at, actor, action, target, before, after FROM audit_log
+      WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR action = $2)
+        AND ($3::text IS NULL OR target = $3)
+      ORDER BY id DESC LIMIT $4`,
+    [filter.beforeId ?? null, filter.action ?? null, filter.target ?? null, filter.limit],
+  );
+  return rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    at: (r.at as unknown) instanceof Date ? (r.at as unknown as Date).toISOString() : String(r.at),
+    before: parseJson(r.before),
+    after: parseJson(r.after),
+  }));
+}
+
+// pg parses jsonb itself; keep a string that PGlite or a driver setting might hand back usable.
+function parseJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,48 @@
+import { Hono } from "hono";
+import type { Deps } from "../../deps.js";
+import { secretMatcher } from "../secret-compare.js";
+import { registerBans } from "./bans.js";
+import { registerDomains } from "./domains.js";
+import { registerEvents } from "./events.js";
+import { openApiDocument } from "./openapi.js";
+import { registerUsers } from "./users.js";
+
+export const ADMIN_PREFIX = "/admin/v1";
+
+/**
+ * The admin API's routes, relative to /admin/v1, behind `Authorization: Bearer
+ * $MAILAUTH_ADMIN_TOKEN` compared in constant time; 401 for everything while no token is set.
+ */
+export function createAdminApp(deps: Deps): Hono {
+  const admin = new Hono();
+  const token = deps.config.adminToken;
+  const matches = token ? secretMatcher(token) : () => false;
+  admin.use("*", async (c, next) => {
+    const given = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+    if (!matches(given)) {
+      c.header("www-authenticate", 'Bearer realm="mailauth admin"');
+      return c.json(
+        {
+          error: "unauthorized",
+          error_description: token
+            ? "give Authorization: Bearer $MAILAUTH_ADMIN_TOKEN"
+            : "the admin API is off: MAILAUTH_ADMIN_TOKEN is not set",
+        },
+        401,
+      );
+    }
+    c.header("cache-control", "no-store");
+    await next();
+  });
+  admin.get("/openapi.json", (c) => c.json(openApiDocument()));
+  registerUsers(admin, deps);
+  registerDomains(admin, deps);
+  registerBans(admin, deps);
+  registerEvents(admin, deps);
+  return admin;
+}
+
+/** Mounts the admin API under /admin/v1. */
+export function registerAdmin(app: Hono, deps: Deps): void {
+  app.route(ADMIN_PREFIX, createAdminApp(deps));
+}

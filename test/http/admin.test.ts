@@ -1,0 +1,330 @@
+import type { Hono } from "hono";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminApp } from "../../src/http/admin/index.js";
+import { openApiDocument } from "../../src/http/admin/openapi.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
+
+const ADMIN_TOKEN = "admin-token-0123456789abcdef";
+const STRONG = "Tr0ub4dor&3-horse-staple";
+
+function api(service: TestService, token: string | null = ADMIN_TOKEN) {
+  return async (method: string, path: string, body?: unknown) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${service.url}/admin/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+}
+
+async function login(service: TestService, username: string, password: string, ip = "198.51.100.20") {
+  const response = await fetch(`${service.url}/dovecot/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-dovecot-auth-remote": `${ip}:0` },
+    body: new URLSearchParams({
+      grant_type: "password",
+      client_id: "dovecot",
+      client_secret: TEST_CLIENT_SECRET,
+      username,
+      password,
+    }).toString(),
+  });
+  return response.status;
+}
+
+describe("admin API authentication", () => {
+  let service: TestService;
+  let off: TestService;
+  beforeAll(async () => {
+    [service, off] = await Promise.all([
+      startTestService({ env: { MAILAUTH_ADMIN_TOKEN: ADMIN_TOKEN } }),
+      startTestService(),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([service?.close(), off?.close()]);
+  });
+
+  it("answers 401 without a token, with a wrong one, and to everyone while none is configured", async () => {
+    for (const [target, token] of [
+      [service, null],
+      [service, "wrong-token-0123456789abcdef"],
+      [service, `${ADMIN_TOKEN}x`],
+      [off, ADMIN_TOKEN],
+      [off, ""],
+    ] as const) {
+      for (const [method, path] of [
+        ["GET", "/users"],
+        ["POST", "/bans"],
+        ["GET", "/openapi.json"],
+        ["GET", "/nothing-here"],
+      ]) {
+        const reply = await api(target, token)(
+          method as string,
+          path as string,
+          method === "POST" ? {} : undefined,
+        );
+        expect(reply.status, `${method} ${path}`).toBe(401);
+        expect(reply.body.error).toBe("unauthorized");
+      }
+    }
+    expect((await api(off)("GET", "/users")).body.error_description).toContain("MAILAUTH_ADMIN_TOKEN");
+  });
+
+  it("refuses a token shorter than 16 characters at start", async () => {
+    await expect(startTestService({ env: { MAILAUTH_ADMIN_TOKEN: "short" } })).rejects.toThrow(
+      /MAILAUTH_ADMIN_TOKEN must be at least 16 characters/,
+    );
+  });
+
+  it("answers the right token", async () => {
+    expect((await api(service)("GET", "/users")).status).toBe(200);
+  });
+});
+
+describe("admin API OpenAPI document", () => {
+  it("lists exactly the routes the admin API registers", () => {
+    const app: Hono = createAdminApp({ config: { adminToken: null } } as never);
+    const registered = new Set(
+      app.routes
+        .filter((r) => r.method !== "ALL")
+        .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
+    );
+    const documented = new Set(
+      Object.entries(openApiDocument().paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => `${method} ${path}`),
+      ),
+    );
+    expect([...registered].sort()).toEqual([...documented].sort());
+    expect(registered.size).toBeGreaterThan(15);
+  });
+});
+
+describeEachDatabase("admin API", (kind) => {
+  let service: TestService;
+  let call: ReturnType<typeof api>;
+  beforeAll(async () => {
+    service = await startTestService({ kind, env: { MAILAUTH_ADMIN_TOKEN: ADMIN_TOKEN } });
+    call = api(service);
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it("serves its OpenAPI document", async () => {
+    const reply = await call("GET", "/openapi.json");
+    expect(reply.status).toBe(200);
+    expect(reply.body.openapi).toBe("3.1.0");
+    expect(Object.keys(reply.body.paths)).toContain("/users/{email}/password");
+  });
+
+  it("refuses bad input with 4xx and a reason", async () => {
+    const cases: [string, string, unknown, number, RegExp][] = [
+      ["POST", "/users", "{not json", 400, /not JSON/],
+      ["POST", "/users", [1, 2], 400, /JSON object/],
+      ["POST", "/users", { email: "nobody", password: STRONG }, 400, /nobody/],
+      ["POST", "/users", { email: "a@example.org" }, 400, /password or hash/],
+      [
+        "POST",
+        "/users",
+        { email: "a@example.org", password: STRONG, hash: "{PLAIN}x" },
+        400,
+        /password or hash/,
+      ],
+      ["POST", "/users", { email: "a@example.org", password: "azerty123" }, 400, /too weak/],
+      ["POST", "/users", { email: "a@example.org", hash: "{NOPE}abc" }, 400, /hash cannot be used/],
+      ["POST", "/users", { email: "a@example.org", password: STRONG, uid: -1 }, 400, /uid/],
+      ["POST", "/users", { email: "a@example.org", password: STRONG, colour: "red" }, 400, /"colour"/],
+      ["GET", "/users?weak=maybe", undefined, 400, /weak/],
+      ["GET", "/users/nobody%40example.org", undefined, 404, /no account/],
+      ["POST", "/users/nobody%40example.org/password", { password: STRONG }, 404, /no account/],
+      ["DELETE", "/domains/nowhere.example", undefined, 404, /no domain/],
+      ["POST", "/bans", { network: "not-an-ip", permanent: true, reason: "x" }, 400, /network/],
+      ["POST", "/bans", { network: "203.0.113.9", reason: "x" }, 400, /for.*permanent/],
+      ["POST", "/bans", { network: "203.0.113.9", for: "soon", reason: "x" }, 400, /for:/],
+      ["POST", "/bans", { network: "203.0.113.9", for: "1d" }, 400, /reason is required/],
+      ["POST", "/bans", { network: "127.0.0.1", for: "1d", reason: "x" }, 409, /allowlisted/],
+      ["DELETE", "/bans/192.0.2.0%2F24", undefined, 404, /no live ban/],
+      ["DELETE", "/allowlist/127.0.0.0%2F8", undefined, 409, /built in/],
+      ["GET", "/ip/not-an-ip", undefined, 400, /not an address/],
+      ["GET", "/events?limit=1001", undefined, 400, /limit/],
+      ["GET", "/events?since=yesterday", undefined, 400, /since/],
+      ["GET", "/events?ip=nope", undefined, 400, /ip/],
+      ["GET", "/audit?cursor=-3", undefined, 400, /cursor/],
+    ];
+    for (const [method, path, body, status, reason] of cases) {
+      const reply = await call(method, path, body);
+      expect(reply.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(status);
+      expect(reply.body.error).toBeTypeOf("string");
+      expect(reply.body.error_description, `${method} ${path}`).toMatch(reason);
+    }
+  });
+
+  it("creates an account that then logs in through /dovecot/token, and never shows its hash", async () => {
+    const domain = await call("PUT", "/domains/example.org", {
+      home: "/var/vmail/%d/%n",
+      uid: 5000,
+      gid: 5000,
+    });
+    expect(domain.status).toBe(201);
+    expect(domain.body).toMatchObject({ name: "example.org", uid: 5000, users: 0 });
+    expect((await call("PUT", "/domains/example.org", { uid: 5001, gid: 5001 })).status).toBe(200);
+    const created = await call("POST", "/users", {
+      email: "Alice@Example.org",
+      password: STRONG,
+      quota_rule: "*:storage=1G",
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: "alice@example.org", enabled: true, scheme: "BLF-CRYPT" });
+    expect(JSON.stringify(created.body)).not.toMatch(/\$2[aby]\$|password_hash|Tr0ub4dor/);
+    expect(await login(service, "alice@example.org", STRONG)).toBe(200);
+    expect((await call("POST", "/users", { email: "alice@example.org", password: STRONG })).status).toBe(409);
+
+    const listed = await call("GET", "/users?domain=example.org");
+    expect(listed.body.users.map((u: { email: string }) => u.email)).toEqual(["alice@example.org"]);
+    expect((await call("GET", "/users/alice%40example.org")).body.quota_rule).toBe("*:storage=1G");
+
+    expect((await call("POST", "/users/alice@example.org/disable")).body.enabled).toBe(false);
+    await expect.poll(() => login(service, "alice@example.org", STRONG)).toBe(400);
+    expect((await call("POST", "/users/alice@example.org/enable")).body.enabled).toBe(true);
+    await expect.poll(() => login(service, "alice@example.org", STRONG)).toBe(200);
+
+    const reset = await call("POST", "/users/alice@example.org/password", {
+      password: "An0ther-Strong-Passphrase!",
+    });
+    expect(reset.status).toBe(200);
+    expect(JSON.stringify(reset.body)).not.toMatch(/\$2[aby]\$|An0ther/);
+    await expect.poll(() => login(service, "alice@example.org", "An0ther-Strong-Passphrase!")).toBe(200);
+
+    const weak = await call("POST", "/users", {
+      email: "weak@example.org",
+      password: "azerty123",
+      allow_weak: true,
+    });
+    expect(weak.body.must_change_password).toBe(true);
+    expect((await call("GET", "/users?weak=true")).body.users).toHaveLength(1);
+    expect((await call("DELETE", "/domains/example.org")).status).toBe(409);
+    expect((await call("DELETE", "/users/weak@example.org")).body).toEqual({ deleted: "weak@example.org" });
+    expect((await call("GET", "/users/weak@example.org")).status).toBe(404);
+  });
+
+  it("bans through the API refuse that address at /dovecot/token until lifted", async () => {
+    await call("POST", "/users", { email: "bob@example.org", password: STRONG });
+    const banned = await call("POST", "/bans", { network: "203.0.113.0/24", for: "1d", reason: "API test" });
+    expect(banned.status).toBe(201);
+    expect(banned.body).toMatchObject({ network: "203.0.113.0/24", source: "manual", reason: "API test" });
+    expect(await login(service, "bob@example.org", STRONG, "203.0.113.7")).toBe(400);
+    expect(await login(service, "bob@example.org", STRONG, "198.51.100.7")).toBe(200);
+
+    const bans = await call("GET", "/bans");
+    expect(bans.body.bans.map((b: { network: string }) => b.network)).toContain("203.0.113.0/24");
+    const ip = await call("GET", "/ip/203.0.113.7");
+    expect(ip.body).toMatchObject({ ip: "203.0.113.7", banned: { network: "203.0.113.0/24" } });
+
+    const lifted = await call("DELETE", "/bans/203.0.113.0%2F24?reason=test%20over");
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.lifted[0]).toMatchObject({ network: "203.0.113.0/24", lifted_reason: "test over" });
+    expect(await login(service, "bob@example.org", STRONG, "203.0.113.7")).toBe(200);
+
+    await call("POST", "/bans", { network: "2001:db8:0:1:5::/80", permanent: true, reason: "v6" });
+    const allowed = await call("POST", "/allowlist", {
+      network: "2001:db8:0:1::/64",
+      reason: "office",
+      for: "7d",
+    });
+    expect(allowed.status).toBe(201);
+    expect(allowed.body).toMatchObject({ network: "2001:db8:0:1::/64", builtin: false });
+    expect(allowed.body.expires_at).not.toBeNull();
+    const entries = (await call("GET", "/allowlist")).body.entries as { network: string; builtin: boolean }[];
+    expect(entries.some((e) => e.builtin)).toBe(true);
+    expect(entries.map((e) => e.network)).toContain("2001:db8:0:1::/64");
+    expect((await call("DELETE", `/allowlist/${encodeURIComponent("2001:db8:0:1::/64")}`)).status).toBe(200);
+    expect((await call("DELETE", `/allowlist/${encodeURIComponent("2001:db8:0:1::/64")}`)).status).toBe(404);
+  });
+
+  it("records every API change in the audit log, with no password or hash", async () => {
+    const { body } = await call("GET", "/audit?limit=1000");
+    const entries = body.entries as {
+      actor: string;
+      action: string;
+      target: string | null;
+      before: any;
+      after: any;
+    }[];
+    expect(new Set(entries.map((e) => e.actor))).toEqual(new Set(["api:admin"]));
+    const actions = entries.map((e) => `${e.action} ${e.target}`);
+    for (const expected of [
+      "domain.upsert example.org",
+      "user.add alice@example.org",
+      "user.disable alice@example.org",
+      "user.enable alice@example.org",
+      "user.passwd alice@example.org",
+      "user.delete weak@example.org",
+      "ban.add 203.0.113.0/24",
+      "ban.remove 203.0.113.0/24",
+      "allow.add 2001:db8:0:1::/64",
+      "allow.remove 2001:db8:0:1::/64",
+    ])
+      expect(actions).toContain(expected);
+    const passwd = entries.find((e) => e.action === "user.passwd");
+    expect(passwd?.before).toMatchObject({ scheme: "BLF-CRYPT", must_change_password: false });
+    expect(passwd?.after).toMatchObject({ scheme: "BLF-CRYPT", must_change_password: false });
+    const disable = entries.find((e) => e.action === "user.disable");
+    expect([disable?.before.enabled, disable?.after.enabled]).toEqual([true, false]);
+    const allow = entries.find((e) => e.action === "allow.add");
+    expect(allow?.before.lifted[0].network).toBe("2001:db8:0:1:5::/80");
+    const text = JSON.stringify(entries);
+    expect(text).not.toMatch(/\$2[aby]\$|password_hash|Tr0ub4dor|An0ther|azerty/);
+    // Newest first, paged by cursor.
+    const first = await call("GET", "/audit?limit=3");
+    const next = await call("GET", `/audit?limit=3&cursor=${first.body.next_cursor}`);
+    expect([...first.body.entries, ...next.body.entries].map((e: { id: number }) => e.id)).toEqual(
+      entries.slice(0, 6).map((e) => e.id),
+    );
+    expect((await call("GET", "/audit?action=user.add&target=alice@example.org")).body.entries).toHaveLength(
+      1,
+    );
+  });
+
+  it("pages through the login events by cursor and filters them", async () => {
+    for (let i = 0; i < 5; i++) await login(service, "carol@example.org", `Wrong-Guess-${i}-x`, "192.0.2.55");
+    await login(service, "bob@example.org", STRONG, "192.0.2.56");
+    await service.server.deps.events.flush();
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const reply = await call(
+        "GET",
+        `/events?login=carol@example.org&limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(reply.status).toBe(200);
+      expect(reply.body.events.length).toBeLessThanOrEqual(2);
+      for (const event of reply.body.events) {
+        expect(event).toMatchObject({
+          login: "carol@example.org",
+          ip: "192.0.2.55",
+          outcome: "unknown_user",
+        });
+        seen.push(event.id);
+      }
+      cursor = reply.body.next_cursor;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(5);
+    expect([...seen].sort((a, b) => b - a)).toEqual(seen);
+    const byIp = await call("GET", "/events?ip=192.0.2.56&outcome=ok");
+    expect(byIp.body.events).toHaveLength(1);
+    expect(byIp.body.next_cursor).toBeNull();
+    const future = await call("GET", `/events?since=${new Date(Date.now() + 60_000).toISOString()}`);
+    expect(future.body.events).toEqual([]);
+    const past = await call(
+      "GET",
+      `/events?login=carol@example.org&until=${new Date(Date.now() + 60_000).toISOString()}`,
+    );
+    expect(past.body.events).toHaveLength(5);
+  });
+});
