@@ -5,20 +5,24 @@ import { registerDovecotPolicy } from "./http/dovecot-policy.js";
 import { registerDovecotToken } from "./http/dovecot-token.js";
 import { registerFirewall } from "./http/firewall.js";
 import { registerHealth } from "./http/health.js";
+import { registerMetrics } from "./http/metrics.js";
+import { requestLog, requestTiming } from "./http/request-context.js";
 
 /** Builds the HTTP application without touching the runtime; tests call `app.request()` on it. */
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
+  app.use(requestTiming(deps.metrics));
   registerHealth(app, deps);
   registerDovecotToken(app, deps);
   registerDovecotPolicy(app, deps);
   registerFirewall(app, deps);
   registerAdmin(app, deps);
+  registerMetrics(app, deps);
   app.notFound((c) =>
     c.json({ error: "not_found", error_description: `no route ${c.req.method} ${c.req.path}` }, 404),
   );
   app.onError((error, c) => {
-    deps.log.error({ err: error.message, route: c.req.path }, "unhandled error");
+    requestLog(c, deps.log).error({ err: error.message, route: c.req.path }, "unhandled error");
     return c.json({ error: "server_error" }, 500);
   });
   return app;

@@ -9,6 +9,7 @@ import type { Db } from "./db/database.js";
 import type { Migration } from "./db/migrate.js";
 import type { EventRecorder } from "./events/recorder.js";
 import type { Logger } from "./log.js";
+import type { Metrics } from "./metrics/metrics.js";
 import type { PasswordHasher } from "./passwords/index.js";
 import type { ReputationBook } from "./reputation/model.js";
 import type { StrengthJudge } from "./strength/index.js";
@@ -36,6 +37,8 @@ export interface Deps {
   /** (address, login) pairs the passdb just saw, so policy reports do not count them twice. */
   recentAttempts: RecentAttempts;
   background: Background;
+  /** Prometheus counters and histograms, on a registry of this service's own. */
+  metrics: Metrics;
   migrations: Migration[];
   /** The Dovecot client credentials in force (the secret may have been generated at first start). */
   dovecotClient: { id: string; secret: string };

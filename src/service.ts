@@ -18,6 +18,7 @@ import { loadMigrations, type Migration, migrate } from "./db/migrate.js";
 import type { Deps } from "./deps.js";
 import { createEventRecorder } from "./events/recorder.js";
 import type { Logger } from "./log.js";
+import { createMetrics, timedHasher } from "./metrics/metrics.js";
 import { createPasswordHasher } from "./passwords/index.js";
 import { ReputationBook } from "./reputation/model.js";
 import { createStrengthJudge } from "./strength/index.js";
@@ -101,11 +102,15 @@ export async function buildDeps(
 ): Promise<Deps> {
   const background: Background = createBackground(log);
   const clock = options.clock ?? systemClock;
-  const hasher = createPasswordHasher({
-    bcryptCost: config.bcryptCost,
-    workers: config.hashWorkers,
-    queueMax: config.hashQueueMax,
-  });
+  const metrics = createMetrics();
+  const hasher = timedHasher(
+    createPasswordHasher({
+      bcryptCost: config.bcryptCost,
+      workers: config.hashWorkers,
+      queueMax: config.hashQueueMax,
+    }),
+    metrics.verification,
+  );
   const logins = await createLoginLookup(db, config.userdbDefaults, log);
   const notifyWeak = createWeakPasswordNotifier(config.weakNotify, log);
   const blacklist = await createBlacklist({
@@ -114,6 +119,16 @@ export async function buildDeps(
     clock,
     escalation: config.escalation,
     builtinAllow: builtinAllow(config.trustedNetworks),
+    onBan: (ban) => metrics.banAdded(ban),
+  });
+  const events = createEventRecorder(db, log);
+  metrics.watch({
+    hasher,
+    blacklist,
+    db,
+    logins,
+    events,
+    firewallStateDir: config.firewall.stateDir,
   });
   return {
     config,
@@ -124,12 +139,13 @@ export async function buildDeps(
     logins,
     strength: createStrengthJudge(config.strength),
     weak: createWeakFollowUp({ db, logins, hasher, background, log, clock, notifyWeak }),
-    events: createEventRecorder(db, log),
+    events,
     blacklist,
     reputation: new ReputationBook(config.reputation),
     tagKey: newTagKey(),
     recentAttempts: createRecentAttempts(),
     background,
+    metrics,
     migrations,
     dovecotClient: { id: config.dovecot.clientId, secret: options.clientSecret },
     policyToken: options.policyToken,

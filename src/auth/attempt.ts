@@ -5,6 +5,7 @@ import type { Blacklist } from "../blacklist/blacklist.js";
 import type { Clock } from "../clock.js";
 import type { EventRecorder } from "../events/recorder.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { reputationKey } from "../net/cidr.js";
 import { passwordTag, type ReputationBook, sprayTag } from "../reputation/model.js";
 import { authenticate, type LoginDeps } from "./login.js";
@@ -20,6 +21,7 @@ export interface AttemptDeps extends LoginDeps {
   /** Keys the password tags reputation keeps; random per process, never stored. */
   tagKey: Buffer;
   recentAttempts: RecentAttempts;
+  metrics: Pick<Metrics, "login">;
 }
 
 export interface Attempt {
@@ -44,8 +46,11 @@ export const newTagKey = (): Buffer => randomBytes(32);
 export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promise<AttemptResult> {
   const { login, password, ip, service } = attempt;
   const at = deps.clock.now();
-  const record = (outcome: string, reason: string | null = null) =>
-    deps.events.record({ at, ip, login: login.slice(0, 254), service, outcome, reason });
+  // Every attempt is counted; `store: false` skips only the event row.
+  const record = (outcome: string, reason: string | null = null, store = true) => {
+    deps.metrics.login(service, outcome);
+    if (store) deps.events.record({ at, ip, login: login.slice(0, 254), service, outcome, reason });
+  };
 
   const standing = ip ? deps.blacklist.check(ip) : { ban: null, allow: null };
   if (standing.ban) {
@@ -53,7 +58,7 @@ export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promis
     // Every refusal counts on the ban (hits, last_seen); as events only the first per address
     // and minute, so a botnet hammering a banned range cannot flood the database while it is
     // under attack (measured: per-refusal rows cost a third of the refusal throughput).
-    if (ip && deps.recentAttempts.firstRefusal(ip, at)) record("banned", standing.ban.network);
+    record("banned", standing.ban.network, ip !== null && deps.recentAttempts.firstRefusal(ip, at));
     return { ok: false };
   }
 

@@ -46,6 +46,14 @@ export type BanOutcome =
   | { ok: false; reason: "invalid"; detail: string }
   | { ok: false; reason: "already_banned"; ban: BanRow };
 
+/** Live bans of one family, source and length (metrics). */
+export interface ActiveBans {
+  family: "ipv4" | "ipv6";
+  source: "auto" | "manual";
+  permanent: boolean;
+  count: number;
+}
+
 /** Where an address stands right now, answered from memory. */
 export interface Standing {
   ban: BanRow | null;
@@ -69,6 +77,8 @@ export interface Blacklist {
   allowEntries(): AllowEntry[];
   reload(): Promise<void>;
   stats(): { bans: number; allows: number; loadedAt: Date | null; listening: boolean };
+  /** Live bans counted by family, source and permanence (metrics; walks every ban). */
+  activeBans(): ActiveBans[];
   close(): Promise<void>;
 }
 
@@ -82,6 +92,8 @@ export interface BlacklistDeps {
   random?: () => number;
   /** How often to reload in any case (expiries, a missed NOTIFY). */
   pollMs?: number;
+  /** Told of every ban this instance adds (metrics). */
+  onBan?: (ban: BanRow) => void;
 }
 
 /**
@@ -200,6 +212,7 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
     // Effective here at once; other instances follow on the NOTIFY.
     bans.add(row.network, row);
     banCount++;
+    deps.onBan?.(row);
     deps.log.warn(
       {
         network: row.network,
@@ -284,6 +297,20 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
     },
     reload,
     stats: () => ({ bans: banCount, allows: allowCount, loadedAt, listening: unlisten !== null }),
+    activeBans() {
+      const now = deps.clock.now();
+      const counts = new Map<string, ActiveBans>();
+      for (const [network, ban] of bans.entries()) {
+        if (ban.expires_at !== null && ban.expires_at <= now) continue;
+        const family = network.includes(":") ? "ipv6" : "ipv4";
+        const permanent = ban.expires_at === null;
+        const key = `${family} ${ban.source} ${permanent}`;
+        const entry = counts.get(key);
+        if (entry) entry.count++;
+        else counts.set(key, { family, source: ban.source, permanent, count: 1 });
+      }
+      return [...counts.values()];
+    },
     async close() {
       closed = true;
       clearInterval(poll);

@@ -42,6 +42,8 @@ export interface Config {
   policyToken: string | null;
   /** Bearer token of the admin API (/admin/v1); null: the admin API answers 401 to everyone. */
   adminToken: string | null;
+  /** Serve /metrics without a token (a scraper on a private network). */
+  metricsPublic: boolean;
   dovecot: {
     clientId: string;
     /** null: generated on first start and kept in the data dir. */
@@ -106,6 +108,7 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
     adminToken: read.string("MAILAUTH_ADMIN_TOKEN", null, (v) =>
       v.length >= 16 ? null : "must be at least 16 characters",
     ),
+    metricsPublic: read.bool("MAILAUTH_METRICS_PUBLIC", false),
     dovecot: {
       clientId: read.string("MAILAUTH_DOVECOT_CLIENT_ID", "dovecot") ?? "dovecot",
       clientSecret: read.string("MAILAUTH_DOVECOT_CLIENT_SECRET", null, (v) =>

@@ -24,6 +24,8 @@ export interface Db extends Queryable {
     onLost?: () => void,
   ): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** PostgreSQL pool use, for metrics; absent on the embedded database. */
+  stats?(): { total: number; idle: number; waiting: number };
 }
 
 // Keep inet/cidr/timestamps as the server prints them; int8 as JS numbers (ids and counts stay
@@ -107,6 +109,7 @@ export function openPostgres(url: string, options: { max?: number; statementTime
     async close() {
       if (!pool.ended) await pool.end();
     },
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

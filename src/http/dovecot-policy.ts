@@ -3,9 +3,11 @@ import { banInBackground } from "../auth/attempt.js";
 import type { Deps } from "../deps.js";
 import { normalizeIp } from "../net/remote-address.js";
 import { readBodyLimited } from "./read-body.js";
+import { requestLog } from "./request-context.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
+const REFUSAL = "Access denied: too many failed logins from your address.";
 
 /** What Dovecot's auth-policy client sends (reference section 5); only what mailauth reads. */
 interface PolicyRequest {
@@ -67,8 +69,31 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
   const tokenMatches = secretMatcher(`Bearer ${deps.policyToken}`);
   const reply = (c: Context, status: number, msg = "") => c.json({ status, msg });
 
+  /** `allow`'s answer: -1 refuses, N > 0 delays N seconds, 0 allows. */
+  const allowStatus = (ip: string | null, now: Date): number => {
+    if (!ip) return 0;
+    const standing = deps.blacklist.check(ip);
+    if (standing.ban) {
+      deps.blacklist.hit(standing.ban);
+      return -1;
+    }
+    if (standing.allow) return 0;
+    const verdict = deps.reputation.judge(ip, now);
+    if (verdict.action === "tarpit") return verdict.delaySeconds;
+    if (verdict.action === "ban") {
+      banInBackground(deps, ip, verdict.reason);
+      return -1;
+    }
+    return 0;
+  };
+
   app.post("/dovecot/policy", async (c) => {
-    if (!tokenMatches(c.req.header("authorization") ?? "")) return c.json({ error: "unauthorized" }, 401);
+    if (!tokenMatches(c.req.header("authorization") ?? "")) {
+      requestLog(c, deps.log).warn(
+        "dovecot policy request with a wrong token (auth_policy_server_api_header)",
+      );
+      return c.json({ error: "unauthorized" }, 401);
+    }
     const command = c.req.query("command");
     if (command !== "allow" && command !== "report") {
       return c.json({ error: "invalid_request", error_description: "command must be allow or report" }, 400);
@@ -83,26 +108,16 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
     if (!parsed.ok) return c.json({ error: "invalid_request", error_description: parsed.reason }, 400);
     const { request } = parsed;
     const ip = request.remote;
-    if (!ip) return reply(c, 0);
     const now = deps.clock.now();
-    const standing = deps.blacklist.check(ip);
-
     if (command === "allow") {
-      if (standing.ban) {
-        deps.blacklist.hit(standing.ban);
-        return reply(c, -1, "Access denied: too many failed logins from your address.");
-      }
-      if (standing.allow) return reply(c, 0);
-      const verdict = deps.reputation.judge(ip, now);
-      if (verdict.action === "tarpit") return reply(c, verdict.delaySeconds);
-      if (verdict.action === "ban") {
-        banInBackground(deps, ip, verdict.reason);
-        return reply(c, -1, "Access denied: too many failed logins from your address.");
-      }
-      return reply(c, 0);
+      const status = allowStatus(ip, now);
+      deps.metrics.policy(status < 0 ? "refuse" : status > 0 ? "tarpit" : "allow");
+      return reply(c, status, status < 0 ? REFUSAL : "");
     }
 
     // report
+    if (!ip) return reply(c, 0);
+    const standing = deps.blacklist.check(ip);
     if (!standing.allow && !standing.ban && !deps.recentAttempts.seen(ip, request.login, now)) {
       const verdict = deps.reputation.observe({
         at: now,

@@ -6,6 +6,7 @@ import type { Deps } from "../deps.js";
 import { parseRemoteAddress } from "../net/remote-address.js";
 import { parseGrantForm } from "./grant-form.js";
 import { readBodyLimited } from "./read-body.js";
+import { requestLog } from "./request-context.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
@@ -41,7 +42,7 @@ export function registerDovecotToken(app: Hono, deps: Deps): void {
     // Both checks always run: && would let the time tell which of the two was wrong.
     const clientOk = [idMatches(form.grant.clientId), secretMatches(form.grant.clientSecret)].every(Boolean);
     if (!clientOk) {
-      deps.log.warn(
+      requestLog(c, deps.log).warn(
         { client_id: form.grant.clientId.slice(0, 64) },
         "dovecot token request with wrong client credentials",
       );
@@ -57,7 +58,10 @@ export function registerDovecotToken(app: Hono, deps: Deps): void {
       if (!result.ok) return failure(c, username);
       return c.json({ ...tokenFields(username, ttl), active: "true", ...result.fields });
     } catch (error) {
-      deps.log.error({ err: (error as Error).message, account: username }, "login could not be checked");
+      requestLog(c, deps.log).error(
+        { err: (error as Error).message, account: username },
+        "login could not be checked",
+      );
       return c.json({ error: "temporarily_unavailable" }, 503);
     }
   });
