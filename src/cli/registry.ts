@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { auditCommands } from "./audit.js";
 import { banCommands } from "./ban.js";
 import { type Args, type Command, UsageError } from "./command.js";
+import { doctorCommand } from "./doctor.js";
 import { domainCommands } from "./domain.js";
 import { firewallCommands } from "./firewall.js";
 import { migrateCommand } from "./migrate.js";
@@ -12,6 +13,7 @@ import { userCommands } from "./user.js";
 export const commands = [
   serveCommand,
   migrateCommand,
+  doctorCommand,
   ...userCommands,
   ...domainCommands,
   ...banCommands,
