@@ -124,6 +124,7 @@ export async function buildDeps(
   const events = createEventRecorder(db, log);
   metrics.watch({
     hasher,
+    hashQueueMax: config.hashQueueMax,
     blacklist,
     db,
     logins,

@@ -7,6 +7,8 @@ import type { PasswordHasher } from "../passwords/index.js";
 /** What the scrape-time gauges read; set once the service's parts exist (`watch`). */
 export interface MetricSources {
   hasher: Pick<PasswordHasher, "stats">;
+  /** MAILAUTH_HASH_QUEUE_MAX: verifications waiting beyond it are refused. */
+  hashQueueMax: number;
   blacklist: { activeBans(): ActiveBans[] };
   db: { stats?(): { total: number; idle: number; waiting: number } };
   logins: { stats(): { hits: number; misses: number } };
@@ -149,6 +151,9 @@ function watchSources(registers: Registry[], s: MetricSources): void {
     g.set(s.hasher.stats().running),
   );
   gauge("mailauth_hash_workers", "Hash worker threads", (g) => g.set(s.hasher.stats().workers));
+  gauge("mailauth_hash_queue_max", "Verifications that may wait before logins fail temporarily", (g) =>
+    g.set(s.hashQueueMax),
+  );
   gauge(
     "mailauth_bans_active",
     "Live bans by address family, source and whether they are permanent",

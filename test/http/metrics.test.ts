@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { banCategory } from "../../src/metrics/metrics.js";
@@ -58,6 +58,7 @@ describe("GET /metrics", () => {
     expect(ok.type).toContain("text/plain");
     expect(ok.text).toContain("mailauth_nodejs_eventloop_lag_seconds");
     expect(ok.text).toContain("mailauth_hash_workers 2");
+    expect(ok.text).toContain("mailauth_hash_queue_max 256");
   });
 
   it("counts a right and a wrong login under their outcomes, and a banned address's refusal", async () => {
@@ -116,6 +117,17 @@ describe("GET /metrics", () => {
       JSON.stringify({ time: "2026-03-01T08:00:00Z", v4: 1, v6: 0, added: 1, removed: 0 }),
     );
     expect(value((await scrape(service)).text, series)).toBe(Date.parse("2026-03-01T08:00:00Z") / 1000);
+  });
+
+  it("has every metric the example alerts and dashboard name (the pool's only on PostgreSQL)", async () => {
+    const text = (await scrape(service)).text;
+    const examples = ["examples/prometheus/mailauth-alerts.yml", "examples/grafana/mailauth-dashboard.json"]
+      .map((file) => readFileSync(join(import.meta.dirname, "../..", file), "utf8"))
+      .join("\n");
+    const names = new Set(examples.match(/mailauth_[a-z0-9_]+/g));
+    names.delete("mailauth_db_pool_connections");
+    expect(names.size).toBeGreaterThan(10);
+    for (const name of names) expect(text).toContain(`# TYPE ${name.replace(/_bucket$/, "")} `);
   });
 
   it("labels latency by the matched route, not the raw URL", async () => {
