@@ -142,9 +142,15 @@ async function main() {
     );
     await db.end();
 
-    const fast = Array.from({ length: FAST_USERS }, (_, i) => token(`fast${i}@example.org`, passwordOf(i), from(1, i)));
-    const slow = Array.from({ length: BCRYPT_USERS }, (_, i) => token(`slow${i}@example.org`, passwordOf(i), from(2, i)));
-    const unknown = Array.from({ length: 200 }, (_, i) => token(`nobody${i}@example.org`, passwordOf(i), from(3, i)));
+    const fast = Array.from({ length: FAST_USERS }, (_, i) =>
+      token(`fast${i}@example.org`, passwordOf(i), from(1, i)),
+    );
+    const slow = Array.from({ length: BCRYPT_USERS }, (_, i) =>
+      token(`slow${i}@example.org`, passwordOf(i), from(2, i)),
+    );
+    const unknown = Array.from({ length: 200 }, (_, i) =>
+      token(`nobody${i}@example.org`, passwordOf(i), from(3, i)),
+    );
     const wrong = Array.from({ length: FAST_USERS }, (_, i) =>
       token(`fast${i}@example.org`, `${passwordOf(i)}-typo`, from(4, i)),
     );
@@ -225,9 +231,12 @@ async function main() {
     // No case is an attack: any automatic ban means later cases measured refusals.
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
-    const { rows: autoBans } = await check.query("SELECT network::text, reason FROM bans WHERE source = 'auto'");
+    const { rows: autoBans } = await check.query(
+      "SELECT network::text, reason FROM bans WHERE source = 'auto'",
+    );
     await check.end();
-    if (autoBans.length > 0) throw new Error(`the bench's own traffic was banned: ${JSON.stringify(autoBans.slice(0, 3))}`);
+    if (autoBans.length > 0)
+      throw new Error(`the bench's own traffic was banned: ${JSON.stringify(autoBans.slice(0, 3))}`);
 
     const cores = (await import("node:os")).availableParallelism();
     const poolLimit = cores / (bcryptMs / 1000);
