@@ -10,6 +10,9 @@ import type { Deps } from "./deps.js";
 import type { Logger } from "./log.js";
 import { buildDeps, closeDeps, keptSecret, openDatabase } from "./service.js";
 
+/** How long requests in flight may take to finish at shutdown. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningServer {
   url: string;
   deps: Deps;
@@ -97,7 +100,15 @@ export async function startServer(
       closing ??= (async () => {
         control?.close();
         await new Promise<void>((ok) => {
-          server.close(() => ok());
+          // Stop accepting; keep-alive connections (Dovecot holds them open) are closed as soon as
+          // their request in flight is answered, and all of them after a grace period.
+          const idle = setInterval(() => server.closeIdleConnections(), 50);
+          const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+          server.close(() => {
+            clearInterval(idle);
+            clearTimeout(deadline);
+            ok();
+          });
           server.closeIdleConnections();
         });
         await closeDeps(deps);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { postgresBinDir, startThrowawayCluster } from "./postgres-cluster.js";
 
@@ -6,6 +9,8 @@ declare module "vitest" {
     /** Admin URL of the PostgreSQL the suite uses, or null when none could be had. */
     postgresUrl: string | null;
     postgresMissing: string;
+    /** Where test services write their logs and secrets for the end-of-run audit. */
+    logAuditDir: string;
   }
 }
 
@@ -14,6 +19,43 @@ declare module "vitest" {
  * server binaries are installed. In CI a missing PostgreSQL is an error, never a silent skip.
  */
 export default async function setup(project: TestProject) {
+  const logs = startLogAudit(project);
+  const postgres = await setupPostgres(project);
+  return async () => {
+    await postgres?.();
+    logs();
+  };
+}
+
+/**
+ * Every test service writes its log lines, and the passwords, secrets and tokens it was given, to
+ * files in one folder (test/helpers/service.ts); at the end of the run no log line of the whole
+ * suite may hold any of them.
+ */
+function startLogAudit(project: TestProject): () => void {
+  const dir = mkdtempSync(join(tmpdir(), "mailauth-test-logs-"));
+  project.provide("logAuditDir", dir);
+  return () => {
+    const files = readdirSync(dir);
+    const secrets = new Set(
+      files
+        .filter((f) => f.endsWith(".secrets"))
+        .flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n"))
+        .filter((s) => s.length >= 6),
+    );
+    const logs = files.filter((f) => f.endsWith(".log")).map((f) => readFileSync(join(dir, f), "utf8"));
+    rmSync(dir, { recursive: true, force: true });
+    const leaked = [...secrets].filter((secret) => logs.some((text) => text.includes(secret)));
+    if (leaked.length > 0) {
+      // A teardown error alone does not fail vitest's run: set the exit code too.
+      process.exitCode = 1;
+      throw new Error(`${leaked.length} test passwords or secrets reached a log line`);
+    }
+    console.log(`log audit: ${logs.length} services' logs hold none of the ${secrets.size} test passwords and secrets`);
+  };
+}
+
+async function setupPostgres(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const given = process.env.MAILAUTH_TEST_DATABASE_URL;
   if (given) {
     project.provide("postgresUrl", given);

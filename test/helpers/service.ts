@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { inject } from "vitest";
 import { addUser as addAccount, NO_FIELDS } from "../../src/accounts/accounts.js";
 import { setEnabled, type UserFields, upsertDomain } from "../../src/accounts/queries.js";
 import type { Clock } from "../../src/clock.js";
@@ -47,9 +49,15 @@ export async function startTestService(
     ...options.env,
   });
   if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+  const audit = join(inject("logAuditDir"), randomBytes(6).toString("hex"));
+  const remember = (secret: string) => appendFileSync(`${audit}.secrets`, `${secret}\n`);
+  for (const [name, value] of Object.entries({ MAILAUTH_DOVECOT_CLIENT_SECRET: TEST_CLIENT_SECRET, ...options.env })) {
+    if (/TOKEN|SECRET/.test(name)) remember(value);
+  }
   const sink = new Writable({
     write(chunk, _encoding, done) {
       capturedLogs.push(String(chunk));
+      appendFileSync(`${audit}.log`, String(chunk));
       done();
     },
   });
@@ -97,6 +105,7 @@ export async function startTestService(
       if (on) for (const lost of [...lostListeners]) lost();
     },
     async addUser(email, password, fields = {}) {
+      remember(password);
       // Tests add weak passwords on purpose (to log in with them), so the set policy is waived.
       const accountDeps = { db: direct, hasher: deps.hasher, strength: deps.strength };
       const result = await addAccount(
