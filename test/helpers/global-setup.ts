@@ -51,7 +51,9 @@ function startLogAudit(project: TestProject): () => void {
       process.exitCode = 1;
       throw new Error(`${leaked.length} test passwords or secrets reached a log line`);
     }
-    console.log(`log audit: ${logs.length} services' logs hold none of the ${secrets.size} test passwords and secrets`);
+    console.log(
+      `log audit: ${logs.length} services' logs hold none of the ${secrets.size} test passwords and secrets`,
+    );
   };
 }
 

@@ -51,7 +51,10 @@ export async function startTestService(
   if (!parsed.ok) throw new Error(parsed.errors.join("; "));
   const audit = join(inject("logAuditDir"), randomBytes(6).toString("hex"));
   const remember = (secret: string) => appendFileSync(`${audit}.secrets`, `${secret}\n`);
-  for (const [name, value] of Object.entries({ MAILAUTH_DOVECOT_CLIENT_SECRET: TEST_CLIENT_SECRET, ...options.env })) {
+  for (const [name, value] of Object.entries({
+    MAILAUTH_DOVECOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
+    ...options.env,
+  })) {
     if (/TOKEN|SECRET/.test(name)) remember(value);
   }
   const sink = new Writable({
