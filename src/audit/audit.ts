@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import type { UserRow } from "../accounts/queries.js";
+import { userView } from "../accounts/views.js";
 import type { Queryable } from "../db/database.js";
 
 /** One change as the audit log keeps it; before/after never hold a password or a hash. */
@@ -43,16 +44,14 @@ export function cliActor(): string {
 /** The fields of an account the log may show: its scheme name stands for the hash. */
 export function userSnapshot(user: UserRow | null): Record<string, unknown> | null {
   if (!user) return null;
-  return {
-    enabled: user.enabled,
-    must_change_password: user.must_change_password,
-    scheme: user.scheme,
-    home: user.home,
-    mail: user.mail,
-    uid: user.uid,
-    gid: user.gid,
-    quota_rule: user.quota_rule,
-  };
+  const {
+    email: _email,
+    domain: _domain,
+    created_at: _created,
+    password_changed_at: _changed,
+    ...fields
+  } = userView(user);
+  return fields;
 }
 
 /** Appends one change to the audit log. */

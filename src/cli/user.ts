@@ -1,6 +1,7 @@
 import type { Secret } from "../accounts/accounts.js";
 import { parseAddress } from "../accounts/address.js";
-import { getUser, listUsers, type UserRow } from "../accounts/queries.js";
+import { getUser, listUsers } from "../accounts/queries.js";
+import { userView } from "../accounts/views.js";
 import {
   auditedAddUser,
   auditedDeleteUser,
@@ -46,23 +47,6 @@ function emailArg(args: Args): string {
   const address = parseAddress(raw);
   if (!address.ok) throw new CommandError(`${raw} ${address.reason}`);
   return address.address.email;
-}
-
-function describe(user: UserRow) {
-  return {
-    email: user.email,
-    domain: user.domain,
-    enabled: user.enabled,
-    must_change_password: user.must_change_password,
-    scheme: user.scheme,
-    home: user.home,
-    mail: user.mail,
-    uid: user.uid,
-    gid: user.gid,
-    quota_rule: user.quota_rule,
-    created_at: user.created_at,
-    password_changed_at: user.password_changed_at,
-  };
 }
 
 const add: Command<Secret> = {
@@ -117,7 +101,7 @@ const show: Command = {
     const email = emailArg(args);
     const user = await getUser(s.db, email);
     if (!user) throw new CommandError(`no account ${email}`);
-    const view = describe(user);
+    const view = userView(user);
     if (args.values.json) out.json(view);
     else
       for (const [key, value] of Object.entries(view))
@@ -137,7 +121,7 @@ const list: Command = {
     const domain = typeof args.values.domain === "string" ? args.values.domain.toLowerCase() : undefined;
     const users = await listUsers(s.db, { domain, weakOnly: args.values.weak === true });
     if (args.values.json) {
-      out.json(users.map(describe));
+      out.json(users.map(userView));
       return 0;
     }
     table(

@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import type { Secret } from "../../accounts/accounts.js";
 import { parseAddress, parseDomain } from "../../accounts/address.js";
-import { getUser, listUsers, type UserRow } from "../../accounts/queries.js";
+import { getUser, listUsers } from "../../accounts/queries.js";
+import { userView } from "../../accounts/views.js";
 import {
   auditedAddUser,
   auditedDeleteUser,
@@ -23,24 +24,6 @@ import {
   optString,
   param,
 } from "./reply.js";
-
-/** An account as the API shows it: never its password or hash, only the scheme's name. */
-export function userView(user: UserRow) {
-  return {
-    email: user.email,
-    domain: user.domain,
-    enabled: user.enabled,
-    must_change_password: user.must_change_password,
-    scheme: user.scheme,
-    home: user.home,
-    mail: user.mail,
-    uid: user.uid,
-    gid: user.gid,
-    quota_rule: user.quota_rule,
-    created_at: user.created_at,
-    password_changed_at: user.password_changed_at,
-  };
-}
 
 function emailOf(raw: string): string {
   const address = parseAddress(raw);
