@@ -1,17 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commentBlock, readExample, setSetting, substitute } from "./examples.js";
-import {
-  type CommandResult,
-  freePort,
-  portOpen,
-  run,
-  startDaemon,
-  stopDaemon,
-  waitFor,
-} from "./processes.js";
+import { type CommandResult, freePort, portOpen, run, startInstance, waitFor } from "./processes.js";
 
 export interface DovecotOptions {
   /** mailauth's token endpoint, e.g. http://127.0.0.1:PORT/dovecot/token. */
@@ -174,25 +166,14 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
 
   const logPath = join(dir, "dovecot.log");
   const logs = () => readFile(logPath, "utf8").catch(() => "");
-  const child = startDaemon("dovecot", ["-F", "-c", config]);
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const stop = async () => {
-    await stopDaemon(child);
-    await rm(dir, { recursive: true, force: true });
-  };
+  const { child, output, stop } = startInstance("dovecot", ["-F", "-c", config], dir);
   try {
     await waitFor("Dovecot to listen", async () => {
       if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
       return (await portOpen(imapPort)) && (await portOpen(pop3Port));
     });
   } catch (error) {
-    const detail = `${output}${await logs()}`;
+    const detail = `${output()}${await logs()}`;
     await stop();
     throw new Error(`${(error as Error).message}\n${detail}`);
   }

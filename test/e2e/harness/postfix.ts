@@ -1,8 +1,8 @@
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readExample, setSetting } from "./examples.js";
-import { freePort, portOpen, run, startDaemon, stopDaemon, waitFor } from "./processes.js";
+import { freePort, portOpen, run, startInstance, waitFor } from "./processes.js";
 
 export interface PostfixOptions {
   /** Dovecot's auth socket for SMTP AUTH (Dovecot.authSocketPath). */
@@ -90,25 +90,14 @@ export async function startPostfix(options: PostfixOptions): Promise<Postfix> {
   const logs = () => readFile(logPath, "utf8").catch(() => "");
   // "postfix start" daemonizes and, in a private instance, started nothing here; start-fg keeps
   // the master in the foreground (it execs master -i), so it is ours to stop.
-  const child = startDaemon("postfix", ["-c", conf, "start-fg"]);
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const stop = async () => {
-    await stopDaemon(child);
-    await rm(dir, { recursive: true, force: true });
-  };
+  const { child, output, stop } = startInstance("postfix", ["-c", conf, "start-fg"], dir);
   try {
     await waitFor("Postfix to listen", () => {
       if (child.exitCode !== null) throw new Error(`postfix exited with ${child.exitCode}`);
       return portOpen(smtpPort);
     });
   } catch (error) {
-    const detail = `${output}${await logs()}`;
+    const detail = `${output()}${await logs()}`;
     await stop();
     throw new Error(`${(error as Error).message}\n${detail}`);
   }

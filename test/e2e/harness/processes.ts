@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { rm } from "node:fs/promises";
 import { createConnection, createServer } from "node:net";
 
 /** A port the kernel just handed out on 127.0.0.1; free unless something grabs it first. */
@@ -68,6 +69,28 @@ export function startDaemon(command: string, args: string[]): ChildProcess {
   running.add(child);
   child.once("exit", () => running.delete(child));
   return child;
+}
+
+/**
+ * A daemon running from its own throwaway folder: what it printed so far, and a stop that also
+ * removes the folder.
+ */
+export function startInstance(command: string, args: string[], dir: string) {
+  const child = startDaemon(command, args);
+  let printed = "";
+  const collect = (chunk: Buffer) => {
+    printed += chunk;
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  return {
+    child,
+    output: () => printed,
+    stop: async () => {
+      await stopDaemon(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Asks the daemon to stop, then kills its whole group if it has not exited within `graceMs`. */
