@@ -31,6 +31,7 @@ e2e: build
 lint: $(NPM_STAMP)
 	npx biome check .
 	npx tsc --noEmit -p tsconfig.json
+	npx tsc -p tsconfig.test.json
 
 format: $(NPM_STAMP)
 	npx biome check --write .

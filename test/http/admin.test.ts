@@ -249,6 +249,7 @@ describeEachDatabase("admin API", (kind) => {
   it("records every API change in the audit log, with no password or hash", async () => {
     const { body } = await call("GET", "/audit?limit=1000");
     const entries = body.entries as {
+      id: number;
       actor: string;
       action: string;
       target: string | null;
