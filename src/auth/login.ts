@@ -27,24 +27,35 @@ export interface LoginDeps {
 
 /**
  * Decides a login: a weak password is refused before any hash is checked (it costs no
- * verification, and the reply is a wrong password's), then the password is checked.
+ * verification, and the reply is a wrong password's), then the password is checked. Every
+ * failure takes as long as a verification at the current cost (docs/passwords.md, "Timing"), so
+ * the time of a reply tells neither whether the account exists nor how its password is stored
+ * nor whether the password was judged weak.
  */
 export async function authenticate(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
   if (password === "") return { ok: false, reason: "wrong_password", detail: "empty" };
+  const started = performance.now();
   const strength = deps.strength.judgeLogin(password, login);
   if (strength.weak) {
     deps.weak.afterRefusal(login, password);
+    await deps.hasher.padFailure(password, started);
     return { ok: false, reason: "weak_password", detail: strength.reason };
   }
-  return checkPassword(deps, login, password);
+  return checkPassword(deps, login, password, started);
 }
 
 /**
- * Checks a login's password against the stored hash. Unknown and disabled accounts cost one
- * verification too, so the three failures take the same time. Throws only on infrastructure
- * trouble (database, overloaded hash pool), which the caller answers as a temporary failure.
+ * Checks a login's password against the stored hash. Unknown accounts cost one dummy
+ * verification; failures on a hash cheaper than the current policy's (legacy digests) are held
+ * as long as one, so the failures take the same time. Throws only on infrastructure trouble
+ * (database, overloaded hash pool), which the caller answers as a temporary failure.
  */
-export async function checkPassword(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
+export async function checkPassword(
+  deps: LoginDeps,
+  login: string,
+  password: string,
+  started = performance.now(),
+): Promise<LoginOutcome> {
   const row = await deps.logins.find(login);
   if (!row) {
     await deps.hasher.dummyVerify(password);
@@ -55,8 +66,11 @@ export async function checkPassword(deps: LoginDeps, login: string, password: st
     deps.log.error({ account: login, problem: verdict.reason }, "stored password hash cannot be verified");
     return { ok: false, reason: "invalid_hash" };
   }
-  if (verdict.status === "mismatch") return { ok: false, reason: "wrong_password" };
-  if (!row.enabled) return { ok: false, reason: "disabled" };
+  const cheaper = deps.hasher.needsRehash(row.password_hash);
+  if (verdict.status === "mismatch" || !row.enabled) {
+    if (cheaper) await deps.hasher.padFailure(password, started);
+    return { ok: false, reason: verdict.status === "mismatch" ? "wrong_password" : "disabled" };
+  }
 
   if (verdict.needsRehash && deps.config.upgradeHashes) {
     const { id, password_hash: old } = row;

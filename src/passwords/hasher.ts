@@ -1,10 +1,12 @@
 import { createHashPool } from "./hash-pool.js";
+import type { HashTask } from "./hash-task.js";
 import type { Verdict, VerifyOutcome } from "./outcome.js";
 import { needsRehash } from "./rehash.js";
 import type { VerifyContext } from "./scheme.js";
 import { bcryptDummyHash } from "./schemes/bcrypt.js";
 import { parseStoredHash } from "./stored-hash.js";
 import { verifyParsed } from "./verify-stored.js";
+import { createVerifyTiming, paddingMs } from "./verify-timing.js";
 
 /** Verifies and creates Dovecot password hashes without blocking the event loop. */
 export interface PasswordHasher {
@@ -17,6 +19,13 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** Costs what verifying a current-policy hash costs (for unknown users); resolves to nothing. */
   dummyVerify(password: string): Promise<void>;
+  /**
+   * Holds a failed login that cost less than a current-policy verification (a weak password
+   * refused unchecked, a legacy digest) until, counted from `startedMs` (performance.now()), it
+   * has taken as long as a recent real verification did: the wait is a timer, not CPU. Before any
+   * verification was timed it runs a dummy one, which also gives the first sample.
+   */
+  padFailure(password: string, startedMs: number): Promise<void>;
   /** True when `stored` is not bcrypt at the configured cost: upgrade after a successful login. */
   needsRehash(stored: string): boolean;
   /** For metrics: jobs waiting, jobs running, workers. */
@@ -38,8 +47,16 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   // Fixed per hasher: same cost as a real current-policy hash, random salt, matches nothing.
   const dummyHash = `{BLF-CRYPT}${bcryptDummyHash(options.bcryptCost)}`;
 
+  const timing = createVerifyTiming();
+  const timedVerify = async (task: Extract<HashTask, { op: "verify" }>): Promise<Verdict> => {
+    const started = performance.now();
+    const verdict = await pool.run(task);
+    timing.add(performance.now() - started);
+    return verdict;
+  };
+
   const dummyVerify = async (password: string): Promise<void> => {
-    await pool.run({ op: "verify", password, stored: dummyHash });
+    await timedVerify({ op: "verify", password, stored: dummyHash });
   };
 
   const verdictFor = async (password: string, stored: string, context: VerifyContext): Promise<Verdict> => {
@@ -47,7 +64,8 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     if (!parsed.ok) return { status: "invalid", reason: parsed.reason };
     // Digests cost microseconds; a worker round-trip costs more than the work (see docs/passwords.md).
     if (parsed.scheme.runs === "inline") return verifyParsed(password, parsed, context);
-    return pool.run({ op: "verify", password, stored, ...context });
+    const task = { op: "verify" as const, password, stored, ...context };
+    return needsRehash(stored, options.bcryptCost) ? pool.run(task) : timedVerify(task);
   };
 
   return {
@@ -65,6 +83,12 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       return `{BLF-CRYPT}${await pool.run({ op: "hash", password, cost: options.bcryptCost })}`;
     },
     dummyVerify,
+    async padFailure(password, startedMs) {
+      const sample = timing.sample();
+      if (sample === null) return dummyVerify(password);
+      const wait = paddingMs(sample, performance.now() - startedMs);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    },
     needsRehash: (stored) => needsRehash(stored, options.bcryptCost),
     stats: () => pool.stats(),
     close: () => pool.close(),

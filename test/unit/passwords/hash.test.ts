@@ -73,3 +73,50 @@ describe("dummyVerify()", () => {
     expect(median(dummy) / median(real)).toBeLessThan(3);
   });
 });
+
+describe("padFailure()", () => {
+  const time = async (run: () => Promise<unknown>) => {
+    const started = performance.now();
+    await run();
+    return performance.now() - started;
+  };
+
+  it("runs a dummy verification while no real one has been timed yet", async () => {
+    const fresh = createPasswordHasher({ bcryptCost: 10, workers: 1, queueMax: 4 });
+    try {
+      const padded = await time(() => fresh.padFailure(passwords.ascii, performance.now()));
+      const dummy = await time(() => fresh.dummyVerify(passwords.ascii));
+      // Lower bounds only: a loaded machine makes both slower, never the pad shorter.
+      expect(padded).toBeGreaterThan(dummy * 0.3);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("holds a cheap failure as long as the verification it was timed against, without a worker", async () => {
+    const fresh = createPasswordHasher({ bcryptCost: 10, workers: 1, queueMax: 4 });
+    try {
+      const dummy = await time(() => fresh.dummyVerify(passwords.ascii));
+      const started = performance.now();
+      const pending = fresh.padFailure(passwords.ascii, started);
+      // A timer, not a job: the pool is idle while the failure waits.
+      expect(fresh.stats()).toMatchObject({ queued: 0, running: 0 });
+      await pending;
+      // The one sample is the pool's own timing of that dummy run, a little under what we saw.
+      expect(performance.now() - started).toBeGreaterThan(dummy * 0.8);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("adds nothing to a failure that already took longer than a verification", async () => {
+    const fresh = createPasswordHasher({ bcryptCost: 4, workers: 1, queueMax: 4 });
+    try {
+      await fresh.dummyVerify(passwords.ascii);
+      const waited = await time(() => fresh.padFailure(passwords.ascii, performance.now() - 10_000));
+      expect(waited).toBeLessThan(1000);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
