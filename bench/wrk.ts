@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -19,15 +19,30 @@ export interface WrkResult {
   socketErrors: number;
   /** Status and body of one reply, to tell an expected 400 from a broken run. */
   firstReply: string;
+  /** CPU the server's process used per request (all its threads), when its pid was given. */
+  cpuUsPerRequest: number | null;
 }
+
+/** CPU seconds a process has used so far (user + system, every thread), from /proc. */
+export function cpuSecondsOf(pid: number): number {
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis don't.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return ticks / CLOCK_TICKS;
+}
+// sysconf(_SC_CLK_TCK): 100 on every Linux Node runs on.
+const CLOCK_TICKS = 100;
 
 const lua = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 
-/** Runs wrk (one thread, `connections` keep-alive connections) cycling through `requests`. */
+/**
+ * Runs wrk (one thread, `connections` keep-alive connections) cycling through `requests`; with
+ * `pid`, also measures the CPU that process spent per request.
+ */
 export function runWrk(
   baseUrl: string,
   requests: WrkRequest[],
-  options: { seconds: number; connections: number },
+  options: { seconds: number; connections: number; pid?: number },
 ): Promise<WrkResult> {
   const sample = requests[0];
   const dir = mkdtempSync(join(tmpdir(), "mailauth-wrk-"));
@@ -59,6 +74,7 @@ done = function(summary, latency, requests)
 end
 `,
   );
+  const cpuBefore = options.pid ? cpuSecondsOf(options.pid) : 0;
   return new Promise((resolve, reject) => {
     execFile(
       "wrk",
@@ -73,6 +89,7 @@ end
           .split(" ")
           .map(Number);
         const seconds = durationUs / 1e6;
+        const cpu = options.pid ? cpuSecondsOf(options.pid) - cpuBefore : null;
         resolve({
           requests,
           seconds,
@@ -82,6 +99,7 @@ end
           non2xx,
           socketErrors,
           firstReply: await probe(baseUrl, sample),
+          cpuUsPerRequest: cpu === null || requests === 0 ? null : (cpu / requests) * 1e6,
         });
       },
     );

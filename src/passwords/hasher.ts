@@ -6,7 +6,7 @@ import type { VerifyContext } from "./scheme.js";
 import { bcryptDummyHash } from "./schemes/bcrypt.js";
 import { parseStoredHash } from "./stored-hash.js";
 import { verifyParsed } from "./verify-stored.js";
-import { createVerifyTiming, paddingMs } from "./verify-timing.js";
+import { createVerifyTiming, paddingMs, queueWaitMs } from "./verify-timing.js";
 
 /** Verifies and creates Dovecot password hashes without blocking the event loop. */
 export interface PasswordHasher {
@@ -47,12 +47,24 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   // Fixed per hasher: same cost as a real current-policy hash, random salt, matches nothing.
   const dummyHash = `{BLF-CRYPT}${bcryptDummyHash(options.bcryptCost)}`;
 
+  // Timed only when a worker was free: a sample then is the verification itself, and the queue
+  // wait of the moment is added when a failure is held, so a congested minute does not linger.
+  // The first run on each thread also waits for the thread to start: those are not timed.
   const timing = createVerifyTiming();
+  let runs = 0;
   const timedVerify = async (task: Extract<HashTask, { op: "verify" }>): Promise<Verdict> => {
+    const { queued, running } = pool.stats();
+    const free = queued === 0 && running < options.workers;
     const started = performance.now();
     const verdict = await pool.run(task);
-    timing.add(performance.now() - started);
+    if (free && ++runs > options.workers) timing.add(performance.now() - started);
     return verdict;
+  };
+  // Before any sample, one held failure runs dummy verifications until there is one; the failures
+  // arriving meanwhile wait for those rather than each queueing their own.
+  let firstSample: Promise<void> | null = null;
+  const sampleFirst = async (password: string) => {
+    for (let i = 0; i <= options.workers + 1 && timing.sample() === null; i++) await dummyVerify(password);
   };
 
   const dummyVerify = async (password: string): Promise<void> => {
@@ -84,9 +96,14 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     },
     dummyVerify,
     async padFailure(password, startedMs) {
-      const sample = timing.sample();
-      if (sample === null) return dummyVerify(password);
-      const wait = paddingMs(sample, performance.now() - startedMs);
+      if (timing.sample() === null) {
+        firstSample ??= sampleFirst(password).finally(() => {
+          firstSample = null;
+        });
+        await firstSample;
+      }
+      const verifyMs = (timing.sample() ?? 0) + queueWaitMs(pool.stats(), timing.mean());
+      const wait = paddingMs(verifyMs, performance.now() - startedMs);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
     needsRehash: (stored) => needsRehash(stored, options.bcryptCost),

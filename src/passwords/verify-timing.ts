@@ -1,27 +1,44 @@
 /**
- * Recent durations of password verifications at the current policy's cost (bcrypt at the
- * configured cost, queue wait included), so that a failure which cost less can be held until it
- * has taken as long as one would. Pure bookkeeping; the caller owns the clock and the timer.
+ * Durations of recent password verifications at the current policy's cost, timed when a worker
+ * was free (no queue wait), so that a failure which cost less can be held until it has taken as
+ * long as one would. Pure bookkeeping; the caller owns the clock and the timer.
  */
 export interface VerifyTiming {
   add(ms: number): void;
   /** One recent duration drawn at random, or null before any verification was timed. */
   sample(): number | null;
+  /** The mean of the recent durations (0 before any). */
+  mean(): number;
 }
 
 /** Keeps the last `size` durations in a ring. */
 export function createVerifyTiming(size = 256, random: () => number = Math.random): VerifyTiming {
   const samples: number[] = [];
   let next = 0;
+  let sum = 0;
   return {
     add(ms) {
-      if (samples.length < size) samples.push(ms);
-      else samples[next] = ms;
+      sum += ms - (samples.length < size ? 0 : (samples[next] ?? 0));
+      samples[next] = ms;
       next = (next + 1) % size;
     },
     sample: () => (samples.length === 0 ? null : (samples[Math.floor(random() * samples.length)] ?? null)),
+    mean: () => (samples.length === 0 ? 0 : sum / samples.length),
   };
 }
 
+/**
+ * How long a verification asked for now would wait for a worker: nothing while one is free, else
+ * its turn behind the queued ones, shared among the workers, plus half a run for a worker to
+ * come free.
+ */
+export function queueWaitMs(
+  stats: { queued: number; running: number; workers: number },
+  meanMs: number,
+): number {
+  if (stats.workers === 0 || (stats.running < stats.workers && stats.queued === 0)) return 0;
+  return (stats.queued / stats.workers + 0.5) * meanMs;
+}
+
 /** How much longer a failure that has taken `elapsedMs` must wait to look like one verification. */
-export const paddingMs = (sampleMs: number, elapsedMs: number): number => Math.max(0, sampleMs - elapsedMs);
+export const paddingMs = (verifyMs: number, elapsedMs: number): number => Math.max(0, verifyMs - elapsedMs);

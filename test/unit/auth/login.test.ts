@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { LoginRow } from "../../../src/accounts/queries.js";
 import { authenticate, type LoginDeps } from "../../../src/auth/login.js";
 import type { Db } from "../../../src/db/database.js";
@@ -14,9 +14,11 @@ const ssha512 = (password: string) => {
   return `{SSHA512}${Buffer.concat([digest, salt]).toString("base64")}`;
 };
 
+const real = createPasswordHasher({ bcryptCost: 4, workers: 1, queueMax: 4 });
+afterAll(() => real.close());
+
 /** authenticate() with one account and a hasher that counts the failures it pads. */
 async function loginWith(row: Partial<LoginRow> | null, password: string) {
-  const real = createPasswordHasher({ bcryptCost: 4, workers: 1, queueMax: 4 });
   const padded: string[] = [];
   const hasher: PasswordHasher = {
     ...real,
@@ -47,11 +49,7 @@ async function loginWith(row: Partial<LoginRow> | null, password: string) {
     weak: { afterRefusal: () => undefined } as unknown as LoginDeps["weak"],
     config: { upgradeHashes: false },
   };
-  try {
-    return { outcome: await authenticate(deps, "jean@exemple.fr", password), padded };
-  } finally {
-    await real.close();
-  }
+  return { outcome: await authenticate(deps, "jean@exemple.fr", password), padded };
 }
 
 describe("authenticate(): every failure takes a verification's time", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createVerifyTiming, paddingMs } from "../../../src/passwords/verify-timing.js";
+import { createVerifyTiming, paddingMs, queueWaitMs } from "../../../src/passwords/verify-timing.js";
 
 describe("verify timing", () => {
   it("has no sample before a verification was timed", () => {
@@ -15,6 +15,22 @@ describe("verify timing", () => {
       return timing.sample();
     });
     expect(drawn).toEqual([40, 20, 30, 30]);
+  });
+
+  it("keeps the mean of the durations in the ring", () => {
+    const timing = createVerifyTiming(2);
+    expect(timing.mean()).toBe(0);
+    timing.add(10);
+    expect(timing.mean()).toBe(10);
+    timing.add(20);
+    timing.add(40);
+    expect(timing.mean()).toBe(30);
+  });
+
+  it("adds the queue's wait only when no worker is free", () => {
+    expect(queueWaitMs({ queued: 0, running: 1, workers: 2 }, 50)).toBe(0);
+    expect(queueWaitMs({ queued: 0, running: 2, workers: 2 }, 50)).toBe(25);
+    expect(queueWaitMs({ queued: 4, running: 2, workers: 2 }, 50)).toBe(125);
   });
 
   it("pads a failure up to the drawn duration and never below zero", () => {
