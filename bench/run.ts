@@ -10,6 +10,7 @@ const benches: { name: string; script: string; args?: string[]; output: string; 
   { name: "Password hashing and the worker pool", script: "hashing.js", output: "BENCHMARKS-hashing.md" },
   { name: "HTTP: /dovecot/token and /dovecot/policy", script: "http.js", output: "BENCHMARKS-http.md" },
   { name: "Mixed workload: users and a bot net", script: "mixed.js", output: "BENCHMARKS-mixed.md" },
+  { name: "Timing of failed logins", script: "timing.js", output: "BENCHMARKS-timing.md" },
   {
     name: "Password strength (zxcvbn)",
     script: "strength.js",

@@ -161,37 +161,7 @@ export async function sendAtRate(
   connections = 64,
 ): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const url = new URL("/dovecot/token", base);
-  const send = (attempt: Attempt) =>
-    new Promise<void>((resolve) => {
-      const started = performance.now();
-      const body = grantForm(attempt.login, attempt.password);
-      const req = request(
-        url,
-        {
-          method: "POST",
-          agent,
-          headers: {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Content-Length": Buffer.byteLength(body),
-            "X-Dovecot-Auth-Remote": `${attempt.ip}:0`,
-            "X-Dovecot-Auth-Service": "imap",
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            onReply({ attempt, status: res.statusCode ?? 0, ms: performance.now() - started });
-            resolve();
-          });
-        },
-      );
-      req.on("error", () => {
-        onReply({ attempt, status: 0, ms: performance.now() - started });
-        resolve();
-      });
-      req.end(body);
-    });
+  const send = (attempt: Attempt) => postAttempt(base, agent, attempt).then(onReply);
 
   const pending: Promise<void>[] = [];
   const started = performance.now();
@@ -209,6 +179,35 @@ export async function sendAtRate(
   });
   await Promise.all(pending);
   agent.destroy();
+}
+
+/** Posts one attempt to /dovecot/token as Dovecot does; status 0 when the connection failed. */
+export function postAttempt(base: string, agent: Agent, attempt: Attempt): Promise<Reply> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const body = grantForm(attempt.login, attempt.password);
+    const req = request(
+      new URL("/dovecot/token", base),
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "Content-Length": Buffer.byteLength(body),
+          "X-Dovecot-Auth-Remote": `${attempt.ip}:0`,
+          "X-Dovecot-Auth-Service": "imap",
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () =>
+          resolve({ attempt, status: res.statusCode ?? 0, ms: performance.now() - started }),
+        );
+      },
+    );
+    req.on("error", () => resolve({ attempt, status: 0, ms: performance.now() - started }));
+    req.end(body);
+  });
 }
 
 /** The q-quantile (0..1) of `values`, sorted in place. */
