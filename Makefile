@@ -3,7 +3,7 @@
 #              Dovecot/Postfix/nft tests need those daemons, see .ci/run)
 
 NPM_STAMP := node_modules/.install-stamp
-SOURCES := $(shell find src bench -name '*.ts' 2>/dev/null) tsconfig.json
+SOURCES := $(shell find src bench test/helpers test/e2e/harness test/e2e/clients -name '*.ts' 2>/dev/null) tsconfig.json
 BUILD_STAMP := dist/.build-stamp
 
 .PHONY: run test e2e lint format build bench clean

@@ -20,6 +20,13 @@ export interface DovecotOptions {
    * whose auth process panics when pgsql and the oauth2 passdb's HTTP client live side by side.
    */
   withoutOauth2Passdb?: boolean;
+  /**
+   * Puts Dovecot's own SQL passdb where the example's oauth2 passdb is, everything else equal:
+   * what operators run without mailauth, for the side-by-side bench (bench/dovecot.ts).
+   */
+  passdbSql?: { connectString: string; passwordQuery: string };
+  /** Settings appended to the main config (e.g. login service tuning for a bench). */
+  extraConfig?: string;
 }
 
 export interface Dovecot {
@@ -31,6 +38,8 @@ export interface Dovecot {
   homeRoot: string;
   /** nobody/nogroup: give test users these uid/gid (Dovecot refuses root, and needs real ids). */
   mailOwner: { uid: number; gid: number };
+  /** The master process (dovecot -F); every other Dovecot process is its child. */
+  pid: number;
   doveadm(args: string[]): Promise<CommandResult>;
   logs(): Promise<string>;
   stop(): Promise<void>;
@@ -92,10 +101,11 @@ async function writeExampleConfig(etc: string, dir: string, options: DovecotOpti
     );
     auth = substitute(auth, "\n#!include auth-mailauth-userdb-sql", "\n!include auth-mailauth-userdb-sql");
   }
-  if (options.withoutOauth2Passdb) {
+  if (options.withoutOauth2Passdb || options.passdbSql) {
     const oauth2Passdb = /\npassdb \{\n {2}driver = oauth2\n[^}]*\}\n/;
     if (!oauth2Passdb.test(auth)) throw new Error("90-mailauth-auth.conf has no oauth2 passdb block");
-    auth = auth.replace(oauth2Passdb, "\n");
+    const sqlPassdb = `\npassdb {\n  driver = sql\n  args = ${etc}/dovecot-passdb-sql.conf.ext\n}\n`;
+    auth = auth.replace(oauth2Passdb, options.passdbSql ? sqlPassdb : "\n");
   }
   // The example's vmail user does not exist here; nobody owns the test mailboxes.
   let userdbStatic = await example("conf.d/auth-mailauth-userdb-static.conf.ext");
@@ -137,6 +147,10 @@ async function writeExampleConfig(etc: string, dir: string, options: DovecotOpti
     "dovecot-oauth2.conf.ext": oauth2,
     "dovecot-mailauth-sql.conf.ext": sql,
   };
+  if (options.passdbSql) {
+    files["dovecot-passdb-sql.conf.ext"] =
+      `driver = pgsql\nconnect = ${options.passdbSql.connectString}\npassword_query = ${options.passdbSql.passwordQuery}\n`;
+  }
   for (const [path, text] of Object.entries(files)) await writeFile(join(etc, path), text);
 }
 
@@ -161,7 +175,7 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
   const imapPort = await freePort();
   const pop3Port = await freePort();
   const config = join(etc, "dovecot.conf");
-  await writeFile(config, mainConfig(dir, imapPort, pop3Port));
+  await writeFile(config, mainConfig(dir, imapPort, pop3Port) + (options.extraConfig ?? ""));
   await writeExampleConfig(etc, dir, options);
 
   const logPath = join(dir, "dovecot.log");
@@ -183,6 +197,7 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
     authSocketPath: authSocketPath(dir),
     homeRoot,
     mailOwner: await mailOwner(),
+    pid: child.pid as number,
     doveadm: (args) => run("doveadm", ["-c", config, ...args]),
     logs,
     stop,

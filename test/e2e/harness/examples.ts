@@ -1,7 +1,12 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
-const examplesDir = fileURLToPath(new URL("../../../examples/", import.meta.url));
+// The tests run this file from test/e2e/harness/, the benches compiled from dist/test/e2e/harness/.
+const candidates = ["../../../examples/", "../../../../examples/"].map((relative) =>
+  fileURLToPath(new URL(relative, import.meta.url)),
+);
+const examplesDir = candidates.find((dir) => existsSync(`${dir}dovecot`)) ?? (candidates[0] as string);
 
 /** The text of a file under examples/, which the harness adapts rather than duplicates. */
 export function readExample(path: string): Promise<string> {
