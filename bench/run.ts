@@ -11,6 +11,7 @@ const benches: { name: string; script: string; args?: string[]; output: string; 
   { name: "HTTP: /dovecot/token and /dovecot/policy", script: "http.js", output: "BENCHMARKS-http.md" },
   { name: "Mixed workload: users and a bot net", script: "mixed.js", output: "BENCHMARKS-mixed.md" },
   { name: "Timing of failed logins", script: "timing.js", output: "BENCHMARKS-timing.md" },
+  { name: "Soak: ten minutes at a steady rate", script: "soak.js", output: "BENCHMARKS-soak.md" },
   {
     name: "Password strength (zxcvbn)",
     script: "strength.js",

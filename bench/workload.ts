@@ -99,9 +99,13 @@ export async function createPopulation(service: BenchService): Promise<void> {
 /**
  * Draws the attempts of a run, in order: 80 % returning users (3 % of them an old phone with a
  * stale password), 15 % the bot net, 5 % first logins (one in ten after a typo). `generation`
- * moves the bot net to fresh addresses (the soak: bots come and go).
+ * (of the attempt's index) moves the bot net to fresh addresses (the soak: bots come and go).
  */
-export function drawAttempts(count: number, random: () => number, generation = () => 0): Attempt[] {
+export function drawAttempts(
+  count: number,
+  random: () => number,
+  generation: (n: number) => number = () => 0,
+): Attempt[] {
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
   const attempts: Attempt[] = [];
   let newcomer = 0;
@@ -123,7 +127,7 @@ export function drawAttempts(count: number, random: () => number, generation = (
         kind: "bot",
         login: `${target}@example.org`,
         password: random() < 0.6 ? pick(DICTIONARY) : pick(LEAKED),
-        ip: botAddress(Math.floor(random() * BOTS), generation()),
+        ip: botAddress(Math.floor(random() * BOTS), generation(n)),
         legitimate: false,
       });
     } else {
