@@ -164,6 +164,25 @@ describeEachDatabase("admin API", (kind) => {
     }
   });
 
+  it("refuses a NUL byte in any text it would store or search for with 400, not a database error", async () => {
+    const cases: [string, string, unknown, RegExp][] = [
+      ["POST", "/users", { email: "nul@example.org", password: STRONG, home: "/a\u0000b" }, /home.*NUL/],
+      ["POST", "/users", { email: "nul@example.org", hash: "{PLAIN}a\u0000b" }, /hash.*NUL/],
+      ["POST", "/bans", { network: "203.0.113.9", for: "1d", reason: "a\u0000b" }, /reason.*NUL/],
+      ["POST", "/allowlist", { network: "203.0.113.9", reason: "a\u0000b" }, /reason.*NUL/],
+      ["DELETE", "/bans/203.0.113.9?reason=a%00b", undefined, /reason.*NUL/],
+      ["GET", "/events?login=a%00b", undefined, /login.*NUL/],
+      ["GET", "/events?outcome=%00", undefined, /outcome.*NUL/],
+      ["GET", "/audit?action=%00", undefined, /action.*NUL/],
+      ["GET", "/audit?target=x%00", undefined, /target.*NUL/],
+    ];
+    for (const [method, path, body, reason] of cases) {
+      const reply = await call(method, path, body === undefined ? undefined : JSON.stringify(body));
+      expect(reply.status, `${method} ${path}`).toBe(400);
+      expect(reply.body.error_description, `${method} ${path}`).toMatch(reason);
+    }
+  });
+
   it("creates an account that then logs in through /dovecot/token, and never shows its hash", async () => {
     const domain = await call("PUT", "/domains/example.org", {
       home: "/var/vmail/%d/%n",

@@ -59,6 +59,8 @@ export function optString(body: Json, key: string, max = 1000): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== "string") throw invalid(`${key} must be a string`);
   if (v.length > max) throw invalid(`${key} must be at most ${max} characters`);
+  // PostgreSQL text cannot hold NUL: the insert would fail as a 500 instead of a 400.
+  if (v.includes("\0")) throw invalid(`${key} must not contain NUL bytes`);
   return v;
 }
 
@@ -92,6 +94,14 @@ export function fieldsOf(body: Json): UserFields {
     gid: optId(body, "gid"),
     quota_rule: optString(body, "quota_rule"),
   };
+}
+
+/** A query parameter as text, or null when absent or empty; NUL is refused (PostgreSQL text cannot hold it). */
+export function queryText(c: Context, key: string): string | null {
+  const raw = c.req.query(key);
+  if (raw === undefined || raw === "") return null;
+  if (raw.includes("\0")) throw invalid(`${key} must not contain NUL bytes`);
+  return raw;
 }
 
 /** A query parameter as a whole number within bounds, or the default when absent. */
