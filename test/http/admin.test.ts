@@ -183,6 +183,16 @@ describeEachDatabase("admin API", (kind) => {
     }
   });
 
+  it("refuses a time its database cannot hold with 400, not a database error", async () => {
+    for (const since of ["-271821-04-20T00:00:00Z", "+275760-09-13T00:00:00Z", "+010000-01-01T00:00:00Z"]) {
+      const reply = await call("GET", `/events?since=${encodeURIComponent(since)}`);
+      expect(reply.status, since).toBe(400);
+      expect(reply.body.error_description).toMatch(/since.*year 1 to 9999/);
+    }
+    expect((await call("GET", "/events?since=0001-01-01T00:00:00Z")).status).toBe(200);
+    expect((await call("GET", "/events?until=9999-12-31T23:59:59Z")).status).toBe(200);
+  });
+
   it("creates an account that then logs in through /dovecot/token, and never shows its hash", async () => {
     const domain = await call("PUT", "/domains/example.org", {
       home: "/var/vmail/%d/%n",

@@ -119,7 +119,11 @@ export function queryTime(c: Context, key: string): Date | null {
   const raw = c.req.query(key);
   if (raw === undefined || raw === "") return null;
   const t = new Date(raw);
-  if (Number.isNaN(t.getTime())) throw invalid(`${key} must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z`);
+  // JavaScript dates reach year 275760 either way; PostgreSQL misreads a six-digit year's ISO text
+  // ("-271821-04-20T00:00:00.000Z") and fails the query, so the range is kept to four-digit years.
+  const year = t.getUTCFullYear();
+  if (Number.isNaN(t.getTime()) || year < 1 || year > 9999)
+    throw invalid(`${key} must be an ISO 8601 time from year 1 to 9999, e.g. 2026-01-31T12:00:00Z`);
   return t;
 }
 
