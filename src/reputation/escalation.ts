@@ -142,12 +142,29 @@ export function formatLadder(ladder: readonly number[]): string {
   return ladder.map(formatDuration).join(",");
 }
 
-/** A duration in the largest whole unit up to days ("36h", "7d"); Infinity is "permanent". */
+// parseDuration reads at most six digits per amount.
+const MAX_AMOUNT = 999_999;
+
+/**
+ * A duration in the largest whole unit up to days ("36h", "7d"), or in parts ("1w5d1s") when no
+ * single unit holds it in six digits; Infinity is "permanent". parseDuration reads it back.
+ */
 export function formatDuration(ms: number): string {
   if (ms === PERMANENT) return "permanent";
   for (const unit of ["d", "h", "m", "s"]) {
     const size = UNITS[unit] ?? 1;
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+    if (ms >= size && ms % size === 0 && ms / size <= MAX_AMOUNT) return `${ms / size}${unit}`;
   }
-  return `${Math.round(ms / 1000)}s`;
+  const seconds = Math.round(ms / 1000);
+  if (!(seconds > MAX_AMOUNT)) return `${seconds}s`;
+  let rest = seconds;
+  let text = "";
+  for (const unit of ["w", "d", "h", "m", "s"]) {
+    const size = (UNITS[unit] ?? 1000) / 1000;
+    let amount = Math.floor(rest / size);
+    rest -= amount * size;
+    // Past 999999 weeks (19,000 years) the unit repeats, which parseDuration adds up.
+    for (; amount > 0; amount -= MAX_AMOUNT) text += `${Math.min(amount, MAX_AMOUNT)}${unit}`;
+  }
+  return text;
 }
