@@ -86,9 +86,13 @@ export type DurationParse = { ok: true; ms: number } | { ok: false; error: strin
 
 const UNITS: Record<string, number> = { s: 1000, m: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
 
+// Longer is permanent in all but name, and an expiry past year 9999 is written in an ISO form
+// ("+021192-03-29T...") that PostgreSQL misreads, which failed the ban.
+const MAX_DURATION = 36_525 * DAY;
+
 /**
  * Reads "90s", "30m", "1h", "7d", "2w", combinations such as "1d12h", or "permanent" (Infinity).
- * A bare number is refused: minutes or seconds would be a guess.
+ * A bare number is refused: minutes or seconds would be a guess; over 100 years is refused too.
  */
 export function parseDuration(text: string): DurationParse {
   const value = text.trim().toLowerCase();
@@ -104,6 +108,7 @@ export function parseDuration(text: string): DurationParse {
     ms += Number(amount) * (UNITS[unit ?? ""] ?? 0);
   }
   if (ms === 0) return { ok: false, error: `"${text}" is zero: a ban must last some time` };
+  if (ms > MAX_DURATION) return { ok: false, error: `"${text}" is longer than 100 years: use "permanent"` };
   return { ok: true, ms };
 }
 

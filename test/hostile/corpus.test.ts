@@ -513,6 +513,13 @@ function corpus(): Case[] {
       400,
     ],
     ["bans: for zero", "/bans", '{"network":"192.0.2.60","for":"0s","reason":"x"}', 400],
+    ["bans: for 19,000 years", "/bans", '{"network":"192.0.2.61","for":"999999w","reason":"x"}', 400],
+    [
+      "allowlist: for 19,000 years",
+      "/allowlist",
+      '{"network":"192.0.2.62","for":"999999w","reason":"x"}',
+      400,
+    ],
     ["bans: prefix /33", "/bans", '{"network":"192.0.2.60/33","for":"1h","reason":"x"}', 400],
     ["allowlist: network as an object", "/allowlist", '{"network":{},"reason":"x"}', 400],
   ];

@@ -146,6 +146,8 @@ describeEachDatabase("admin API", (kind) => {
       ["POST", "/bans", { network: "not-an-ip", permanent: true, reason: "x" }, 400, /network/],
       ["POST", "/bans", { network: "203.0.113.9", reason: "x" }, 400, /for.*permanent/],
       ["POST", "/bans", { network: "203.0.113.9", for: "soon", reason: "x" }, 400, /for:/],
+      ["POST", "/bans", { network: "203.0.113.9", for: "999999w", reason: "x" }, 400, /100 years/],
+      ["POST", "/allowlist", { network: "203.0.113.9", for: "999999w", reason: "x" }, 400, /100 years/],
       ["POST", "/bans", { network: "203.0.113.9", for: "1d" }, 400, /reason is required/],
       ["POST", "/bans", { network: "127.0.0.1", for: "1d", reason: "x" }, 409, /allowlisted/],
       ["DELETE", "/bans/192.0.2.0%2F24", undefined, 404, /no live ban/],
