@@ -30,6 +30,12 @@ const PASSWORD = "Copper-Lantern-Meadow-58";
  * request would still show over the ~900 requests and connections here.
  */
 const RSS_GROWTH_LIMIT_MB = 150;
+/**
+ * How fast a normal request must still be answered under slow clients or a flood. Generous: the
+ * login waits behind up to 200 flood requests on two cores shared with the rest of the suite; a
+ * server that blocked would not answer at all (REPLY_TIMEOUT_MS is longer).
+ */
+const ANSWER_WITHIN_MS = 4000;
 
 const FORM_TYPE: [string, string] = ["Content-Type", "application/x-www-form-urlencoded"];
 const JSON_TYPE: [string, string] = ["Content-Type", "application/json"];
@@ -672,11 +678,11 @@ describe("a mailauth process fed hostile requests", () => {
       await new Promise((r) => setTimeout(r, 1000));
       const health = await timed(healthz);
       expect(health.value).toBe(200);
-      expect(health.ms, `/healthz answered in ${health.ms.toFixed(0)} ms`).toBeLessThan(2000);
+      expect(health.ms, `/healthz answered in ${health.ms.toFixed(0)} ms`).toBeLessThan(ANSWER_WITHIN_MS);
       const good = await timed(() => login(PASSWORD, "198.51.100.20"));
       expect(good.value.status).toBe(200);
       expect(good.value.body).toContain('"active":"true"');
-      expect(good.ms, `login answered in ${good.ms.toFixed(0)} ms`).toBeLessThan(2000);
+      expect(good.ms, `login answered in ${good.ms.toFixed(0)} ms`).toBeLessThan(ANSWER_WITHIN_MS);
       // The slow clients are still connected, not dropped to make room.
       expect(slow.filter((s) => !s.destroyed).length).toBe(50);
     } finally {
@@ -712,7 +718,7 @@ describe("a mailauth process fed hostile requests", () => {
         expect(reply.statuses.every((s) => s >= 400 && s <= 499)).toBe(true);
       }
       expect(good.value.status).toBe(200);
-      expect(good.ms, `login answered in ${good.ms.toFixed(0)} ms`).toBeLessThan(2000);
+      expect(good.ms, `login answered in ${good.ms.toFixed(0)} ms`).toBeLessThan(ANSWER_WITHIN_MS);
     } finally {
       for (const s of idle) s.destroy();
     }

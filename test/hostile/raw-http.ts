@@ -1,7 +1,7 @@
 // Raw HTTP/1.1 over a socket, for requests no HTTP client would send (test/hostile/corpus.test.ts).
 import { connect } from "node:net";
 
-export const REPLY_TIMEOUT_MS = 5000;
+export const REPLY_TIMEOUT_MS = 8000;
 const SETTLE_MS = 20;
 const IDLE_MS = 1000;
 
