@@ -87,7 +87,7 @@ function tokenFields(username: string, ttl: number) {
 }
 
 /** Dovecot's service name (imap, pop3, smtp, doveadm...), or "unknown" for anything odd. */
-function serviceName(header: string | undefined): string {
+export function serviceName(header: string | undefined): string {
   const value = header?.trim().toLowerCase();
   return value && /^[a-z0-9-]{1,32}$/.test(value) ? value : "unknown";
 }

@@ -86,9 +86,13 @@ export type DurationParse = { ok: true; ms: number } | { ok: false; error: strin
 
 const UNITS: Record<string, number> = { s: 1000, m: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
 
+// Longer is permanent in all but name, and an expiry past year 9999 is written in an ISO form
+// ("+021192-03-29T...") that PostgreSQL misreads, which failed the ban.
+const MAX_DURATION = 36_525 * DAY;
+
 /**
  * Reads "90s", "30m", "1h", "7d", "2w", combinations such as "1d12h", or "permanent" (Infinity).
- * A bare number is refused: minutes or seconds would be a guess.
+ * A bare number is refused: minutes or seconds would be a guess; over 100 years is refused too.
  */
 export function parseDuration(text: string): DurationParse {
   const value = text.trim().toLowerCase();
@@ -104,6 +108,7 @@ export function parseDuration(text: string): DurationParse {
     ms += Number(amount) * (UNITS[unit ?? ""] ?? 0);
   }
   if (ms === 0) return { ok: false, error: `"${text}" is zero: a ban must last some time` };
+  if (ms > MAX_DURATION) return { ok: false, error: `"${text}" is longer than 100 years: use "permanent"` };
   return { ok: true, ms };
 }
 
@@ -142,12 +147,29 @@ export function formatLadder(ladder: readonly number[]): string {
   return ladder.map(formatDuration).join(",");
 }
 
-/** A duration in the largest whole unit up to days ("36h", "7d"); Infinity is "permanent". */
+// parseDuration reads at most six digits per amount.
+const MAX_AMOUNT = 999_999;
+
+/**
+ * A duration in the largest whole unit up to days ("36h", "7d"), or in parts ("1w5d1s") when no
+ * single unit holds it in six digits; Infinity is "permanent". parseDuration reads it back.
+ */
 export function formatDuration(ms: number): string {
   if (ms === PERMANENT) return "permanent";
   for (const unit of ["d", "h", "m", "s"]) {
     const size = UNITS[unit] ?? 1;
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+    if (ms >= size && ms % size === 0 && ms / size <= MAX_AMOUNT) return `${ms / size}${unit}`;
   }
-  return `${Math.round(ms / 1000)}s`;
+  const seconds = Math.round(ms / 1000);
+  if (!(seconds > MAX_AMOUNT)) return `${seconds}s`;
+  let rest = seconds;
+  let text = "";
+  for (const unit of ["w", "d", "h", "m", "s"]) {
+    const size = (UNITS[unit] ?? 1000) / 1000;
+    let amount = Math.floor(rest / size);
+    rest -= amount * size;
+    // Past 999999 weeks (19,000 years) the unit repeats, which parseDuration adds up.
+    for (; amount > 0; amount -= MAX_AMOUNT) text += `${Math.min(amount, MAX_AMOUNT)}${unit}`;
+  }
+  return text;
 }

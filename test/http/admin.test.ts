@@ -146,6 +146,8 @@ describeEachDatabase("admin API", (kind) => {
       ["POST", "/bans", { network: "not-an-ip", permanent: true, reason: "x" }, 400, /network/],
       ["POST", "/bans", { network: "203.0.113.9", reason: "x" }, 400, /for.*permanent/],
       ["POST", "/bans", { network: "203.0.113.9", for: "soon", reason: "x" }, 400, /for:/],
+      ["POST", "/bans", { network: "203.0.113.9", for: "999999w", reason: "x" }, 400, /100 years/],
+      ["POST", "/allowlist", { network: "203.0.113.9", for: "999999w", reason: "x" }, 400, /100 years/],
       ["POST", "/bans", { network: "203.0.113.9", for: "1d" }, 400, /reason is required/],
       ["POST", "/bans", { network: "127.0.0.1", for: "1d", reason: "x" }, 409, /allowlisted/],
       ["DELETE", "/bans/192.0.2.0%2F24", undefined, 404, /no live ban/],
@@ -162,6 +164,35 @@ describeEachDatabase("admin API", (kind) => {
       expect(reply.body.error).toBeTypeOf("string");
       expect(reply.body.error_description, `${method} ${path}`).toMatch(reason);
     }
+  });
+
+  it("refuses a NUL byte in any text it would store or search for with 400, not a database error", async () => {
+    const cases: [string, string, unknown, RegExp][] = [
+      ["POST", "/users", { email: "nul@example.org", password: STRONG, home: "/a\u0000b" }, /home.*NUL/],
+      ["POST", "/users", { email: "nul@example.org", hash: "{PLAIN}a\u0000b" }, /hash.*NUL/],
+      ["POST", "/bans", { network: "203.0.113.9", for: "1d", reason: "a\u0000b" }, /reason.*NUL/],
+      ["POST", "/allowlist", { network: "203.0.113.9", reason: "a\u0000b" }, /reason.*NUL/],
+      ["DELETE", "/bans/203.0.113.9?reason=a%00b", undefined, /reason.*NUL/],
+      ["GET", "/events?login=a%00b", undefined, /login.*NUL/],
+      ["GET", "/events?outcome=%00", undefined, /outcome.*NUL/],
+      ["GET", "/audit?action=%00", undefined, /action.*NUL/],
+      ["GET", "/audit?target=x%00", undefined, /target.*NUL/],
+    ];
+    for (const [method, path, body, reason] of cases) {
+      const reply = await call(method, path, body === undefined ? undefined : JSON.stringify(body));
+      expect(reply.status, `${method} ${path}`).toBe(400);
+      expect(reply.body.error_description, `${method} ${path}`).toMatch(reason);
+    }
+  });
+
+  it("refuses a time its database cannot hold with 400, not a database error", async () => {
+    for (const since of ["-271821-04-20T00:00:00Z", "+275760-09-13T00:00:00Z", "+010000-01-01T00:00:00Z"]) {
+      const reply = await call("GET", `/events?since=${encodeURIComponent(since)}`);
+      expect(reply.status, since).toBe(400);
+      expect(reply.body.error_description).toMatch(/since.*year 1 to 9999/);
+    }
+    expect((await call("GET", "/events?since=0001-01-01T00:00:00Z")).status).toBe(200);
+    expect((await call("GET", "/events?until=9999-12-31T23:59:59Z")).status).toBe(200);
   });
 
   it("creates an account that then logs in through /dovecot/token, and never shows its hash", async () => {

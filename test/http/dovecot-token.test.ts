@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addUser } from "../../src/accounts/accounts.js";
 import { describeEachDatabase } from "../helpers/databases.js";
@@ -256,6 +256,22 @@ describe("POST /dovecot/token, input and upgrades", () => {
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("logs a client that hangs up mid-body at debug, not as an unhandled error", async () => {
+    const from = capturedLogs.length;
+    const { port } = new URL(service.url);
+    await new Promise<void>((done) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write("POST /dovecot/token HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\ngrant_type=pass");
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on("close", () => done());
+    });
+    await eventually(async () => {
+      expect(capturedLogs.slice(from).join("")).toContain("client left before its request body was read");
+    });
+    expect(capturedLogs.slice(from).join("")).not.toMatch(/unhandled error|"level":50/);
   });
 
   it("answers like Dovecot 2.4 wants with MAILAUTH_DOVECOT_FAILURE_STYLE=dovecot24", async () => {

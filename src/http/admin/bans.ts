@@ -17,6 +17,7 @@ import {
   optBool,
   optString,
   param,
+  queryText,
   reqString,
 } from "./reply.js";
 
@@ -79,7 +80,7 @@ export function registerBans(app: Hono, deps: Deps): void {
     "/bans/:network",
     handle(async (c) => {
       const network = cidrOf(param(c, "network"));
-      const reason = c.req.query("reason") || "lifted through the admin API";
+      const reason = queryText(c, "reason") ?? "lifted through the admin API";
       const lifted = await auditedLift(deps.db, deps.blacklist, API_ACTOR, network, reason.slice(0, 500));
       if (lifted.length === 0) throw notFound(`no live ban inside ${network}`);
       return c.json({ lifted: lifted.map(banView) });

@@ -3,7 +3,7 @@ import { listAudit } from "../../audit/audit.js";
 import type { Deps } from "../../deps.js";
 import { listEvents } from "../../events/queries.js";
 import { normalizeIp } from "../../net/remote-address.js";
-import { handle, invalid, queryInt, queryTime } from "./reply.js";
+import { handle, invalid, queryInt, queryText, queryTime } from "./reply.js";
 
 const MAX_PAGE = 1000;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -19,8 +19,8 @@ export function registerEvents(app: Hono, deps: Deps): void {
       if (ipRaw && !ip) throw invalid(`ip: ${ipRaw} is not an address`);
       const events = await listEvents(deps.db, {
         ip,
-        login: c.req.query("login")?.toLowerCase() || null,
-        outcome: c.req.query("outcome") || null,
+        login: queryText(c, "login")?.toLowerCase() ?? null,
+        outcome: queryText(c, "outcome"),
         since: queryTime(c, "since"),
         until: queryTime(c, "until"),
         beforeId: queryInt(c, "cursor", null, 1, MAX_ID),
@@ -38,8 +38,8 @@ export function registerEvents(app: Hono, deps: Deps): void {
       const entries = await listAudit(deps.db, {
         limit,
         beforeId: queryInt(c, "cursor", null, 1, MAX_ID),
-        action: c.req.query("action") || null,
-        target: c.req.query("target") || null,
+        action: queryText(c, "action"),
+        target: queryText(c, "target"),
       });
       const last = entries.at(-1);
       return c.json({ entries, next_cursor: entries.length === limit && last ? String(last.id) : null });

@@ -59,6 +59,8 @@ export function optString(body: Json, key: string, max = 1000): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== "string") throw invalid(`${key} must be a string`);
   if (v.length > max) throw invalid(`${key} must be at most ${max} characters`);
+  // PostgreSQL text cannot hold NUL: the insert would fail as a 500 instead of a 400.
+  if (v.includes("\0")) throw invalid(`${key} must not contain NUL bytes`);
   return v;
 }
 
@@ -94,6 +96,14 @@ export function fieldsOf(body: Json): UserFields {
   };
 }
 
+/** A query parameter as text, or null when absent or empty; NUL is refused (PostgreSQL text cannot hold it). */
+export function queryText(c: Context, key: string): string | null {
+  const raw = c.req.query(key);
+  if (raw === undefined || raw === "") return null;
+  if (raw.includes("\0")) throw invalid(`${key} must not contain NUL bytes`);
+  return raw;
+}
+
 /** A query parameter as a whole number within bounds, or the default when absent. */
 export function queryInt(c: Context, key: string, fallback: number | null, min: number, max: number) {
   const raw = c.req.query(key);
@@ -109,7 +119,11 @@ export function queryTime(c: Context, key: string): Date | null {
   const raw = c.req.query(key);
   if (raw === undefined || raw === "") return null;
   const t = new Date(raw);
-  if (Number.isNaN(t.getTime())) throw invalid(`${key} must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z`);
+  // JavaScript dates reach year 275760 either way; PostgreSQL misreads a six-digit year's ISO text
+  // ("-271821-04-20T00:00:00.000Z") and fails the query, so the range is kept to four-digit years.
+  const year = t.getUTCFullYear();
+  if (Number.isNaN(t.getTime()) || year < 1 || year > 9999)
+    throw invalid(`${key} must be an ISO 8601 time from year 1 to 9999, e.g. 2026-01-31T12:00:00Z`);
   return t;
 }
 

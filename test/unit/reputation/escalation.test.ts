@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   banDuration,
   DEFAULT_ESCALATION,
+  formatDuration,
   formatLadder,
   historyRetention,
   PERMANENT,
@@ -117,6 +118,29 @@ describe("parseLadder", () => {
     const parsed = parseLadder("1h,1d,7d,30d,permanent");
     expect(parsed).toEqual({ ok: true, ladder: DEFAULT_ESCALATION.ladder });
     if (parsed.ok) expect(formatLadder(parsed.ladder)).toBe("1h,1d,7d,30d,permanent");
+  });
+
+  it("refuses a duration over 100 years, whose expiry the database could not store", () => {
+    expect(parseDuration("36525d")).toEqual({ ok: true, ms: 36_525 * DAY });
+    for (const text of ["36525d1s", "999999w", "5300w"]) {
+      expect(parseDuration(text), text).toEqual({
+        ok: false,
+        error: `"${text}" is longer than 100 years: use "permanent"`,
+      });
+    }
+    expect(parseLadder("1h,999999w")).toMatchObject({ ok: false, error: expect.stringMatching(/100 years/) });
+  });
+
+  it("prints a step no single unit holds in six digits in parts that parse back", () => {
+    const WEEK = 7 * DAY;
+    expect(formatDuration(12 * DAY + 1000)).toBe("1w5d1s");
+    expect(formatDuration(999_999 * WEEK)).toBe("999999w");
+    expect(formatDuration(2 * 999_999 * WEEK + 3 * HOUR)).toBe("999999w999999w3h");
+    expect(formatDuration(90_000)).toBe("90s");
+    const ladder = "12d1s,5217w,36525d";
+    const parsed = parseLadder(ladder);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(parseLadder(formatLadder(parsed.ladder))).toEqual(parsed);
   });
 
   it("refuses a ladder that gets shorter, continues after permanent, or has a bad step", () => {
