@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresBinDir, startThrowawayCluster, type ThrowawayCluster } from "../helpers/postgres-cluster.js";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 import {
   createDatabase,
   DOVECOT_TIMEOUT_MS,
   eventually,
   type MailauthProcess,
+  POLICY_TIMEOUT_MS,
   type Reply,
   rememberSecret,
   sql,
@@ -45,11 +47,20 @@ const expectNoPassword = (m: MailauthProcess) => {
 describe.skipIf(!binDir)("mailauth when PostgreSQL fails", () => {
   let cluster: ThrowawayCluster;
   const started: MailauthProcess[] = [];
+  const proxies: TcpProxy[] = [];
   const start = async (url: string, env: Record<string, string> = {}) => {
     const m = await startMailauth(url, env);
     started.push(m);
     return m;
   };
+  /** A proxy to the database of `url`, and `url` through it. */
+  const proxyTo = async (url: string) => {
+    const u = new URL(url);
+    const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port) });
+    proxies.push(proxy);
+    return { proxy, url: proxy.via(url) };
+  };
+
   beforeAll(async () => {
     expect(DOVECOT_TIMEOUT_MS).toBeGreaterThanOrEqual(4000);
     // PostgreSQL is crashed below: what it acknowledged must survive that.
@@ -57,6 +68,7 @@ describe.skipIf(!binDir)("mailauth when PostgreSQL fails", () => {
   });
   afterAll(async () => {
     await Promise.all(started.filter((m) => m.alive()).map((m) => m.stop()));
+    await Promise.all(proxies.map((p) => p.close()));
     await cluster?.stop();
   });
 
@@ -140,5 +152,114 @@ describe.skipIf(!binDir)("mailauth when PostgreSQL fails", () => {
     expect(errors.map((l) => l.msg)).toContain("cannot write auth events; buffering");
     expect(logLines(m).map((l) => l.msg)).toContain("auth events are being written again");
     expectNoPassword(m);
+  }, 40_000);
+
+  it("keeps every acknowledged ban when killed with SIGKILL under load", async () => {
+    const url = await createDatabase(cluster.url, "sigkill");
+    const { proxy, url: proxied } = await proxyTo(url);
+    const a = await start(proxied);
+    expect((await a.admin("POST", "/users", { email: "alice@example.org", password: PASSWORD })).status).toBe(
+      201,
+    );
+
+    // Load: right and wrong passwords from many addresses, until after the kill.
+    let loading = true;
+    const load = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; loading; i++) {
+        const ip = `198.51.100.${((w * 60 + i) % 240) + 1}`;
+        await a.token("alice@example.org", i % 3 === 0 ? WRONG : PASSWORD, ip).catch(() => null);
+      }
+    });
+
+    // A ban is acknowledged by a 201 (manual) or by the first refusal of its address (auto).
+    const acknowledged = new Set<string>();
+    const manualBan = async (ip: string) => {
+      const reply = await a
+        .admin("POST", "/bans", { network: ip, for: "1d", reason: "sigkill test" })
+        .catch(() => null);
+      if (reply?.status === 201) acknowledged.add(`${ip}/32`);
+    };
+    const refused = async (ip: string) => {
+      const reply = await a.policy("allow", { login: "alice@example.org", remote: ip }).catch(() => null);
+      if (reply?.body.status === -1) acknowledged.add(`${ip}/32`);
+      return reply?.body.status === -1;
+    };
+    const untilRefused = (ip: string) =>
+      eventually(`${ip} refused`, 5000, async () => ((await refused(ip)) ? true : undefined));
+    // Bot behaviour the reputation model bans for (docs/reputation.md): a weak password from an
+    // address that already failed 4 times (passdb), ten passwords on one login (passdb), or the
+    // same seen only through Dovecot's policy reports.
+    const weakAfterFailures = async (ip: string) => {
+      for (const n of [1, 2, 3, 4]) await a.token(`nobody${n}@example.org`, WRONG, ip);
+      await a.token("alice@example.org", "123456", ip);
+    };
+    const dictionary = async (ip: string) => {
+      for (let n = 0; n < 10; n++) await a.token("alice@example.org", `${WRONG}-${n}`, ip);
+    };
+    const reportedDictionary = async (ip: string) => {
+      for (let n = 0; n < 10; n++) {
+        await a.policy("report", { login: "alice@example.org", remote: ip, pwhash: `a${n}`, success: false });
+      }
+    };
+
+    for (let i = 1; i <= 10; i++) await manualBan(`203.0.113.${i}`);
+    await Promise.all([
+      weakAfterFailures("198.18.0.1").then(() => untilRefused("198.18.0.1")),
+      dictionary("198.18.0.2").then(() => untilRefused("198.18.0.2")),
+      reportedDictionary("198.18.0.3").then(() => untilRefused("198.18.0.3")),
+    ]);
+    expect(acknowledged.size).toBe(13);
+
+    // A burst of bans in flight, then the database freezes mid-way: whatever was committed but
+    // not yet acknowledged, or acknowledged, must be kept.
+    const burst = [
+      ...Array.from({ length: 10 }, (_, i) => manualBan(`203.0.113.${100 + i}`)),
+      ...[4, 5, 6].map((n) => reportedDictionary(`198.18.0.${n}`).then(() => refused(`198.18.0.${n}`))),
+    ];
+    // Freeze once part of the burst is acknowledged, the rest still in flight.
+    await eventually("part of the burst acknowledged", 5000, async () =>
+      acknowledged.size >= 16 ? true : undefined,
+    );
+    proxy.stall();
+    const atFreeze = acknowledged.size;
+    // A ban decided while the database does not answer cannot be stored before the kill: the
+    // policy server must not refuse as banned yet, and must answer inside Dovecot's 2 s.
+    await reportedDictionary("198.18.0.99");
+    const stalled = await a.policy("allow", { login: "alice@example.org", remote: "198.18.0.99" });
+    if (stalled.body.status === -1) acknowledged.add("198.18.0.99/32");
+    expect(stalled.body.status).toBeGreaterThan(0);
+    expect(stalled.ms).toBeLessThan(POLICY_TIMEOUT_MS);
+    console.log(
+      `policy answer to a ban verdict with the database stalled: ${JSON.stringify(stalled.body)} in ${Math.round(stalled.ms)} ms`,
+    );
+
+    await a.kill9();
+    loading = false;
+    await Promise.all([...load, ...burst]);
+    proxy.resume();
+    console.log(
+      `acknowledged bans before SIGKILL: ${acknowledged.size} (${atFreeze} when the database froze)`,
+    );
+
+    const b = await start(url);
+    const live = await sql<{ network: string }>(
+      url,
+      "SELECT network::text AS network FROM bans WHERE lifted_at IS NULL",
+    );
+    const stored = new Set(live.map((r) => r.network));
+    expect([...acknowledged].filter((n) => !stored.has(n))).toEqual([]);
+    for (const network of acknowledged) {
+      const ip = network.replace("/32", "");
+      expect((await b.policy("allow", { login: "alice@example.org", remote: ip })).body, ip).toMatchObject({
+        status: -1,
+      });
+    }
+    // Enforced by the passdb too: the right password from a banned address is refused.
+    expect((await b.token("alice@example.org", PASSWORD, "203.0.113.1")).body).toEqual({
+      error: "invalid_grant",
+    });
+    expect((await b.token("alice@example.org", PASSWORD, "198.51.100.250")).status).toBe(200);
+    expectNoPassword(a);
+    expectNoPassword(b);
   }, 40_000);
 });
