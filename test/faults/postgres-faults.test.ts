@@ -262,4 +262,76 @@ describe.skipIf(!binDir)("mailauth when PostgreSQL fails", () => {
     expectNoPassword(a);
     expectNoPassword(b);
   }, 40_000);
+
+  it("fails logins as temporary well within Dovecot's timeout when the database stalls or crawls", async () => {
+    const url = await createDatabase(cluster.url, "stall");
+    const { proxy, url: proxied } = await proxyTo(url);
+    const m = await start(proxied);
+    expect((await m.admin("POST", "/users", { email: "alice@example.org", password: PASSWORD })).status).toBe(
+      201,
+    );
+    expect((await m.token("alice@example.org", PASSWORD, "198.51.100.1")).status).toBe(200);
+    // Accounts never looked up before, so no cache answers: each login needs the database.
+    let account = 0;
+    const login = (ip: string) => m.token(`user${account++}@example.org`, PASSWORD, ip);
+
+    // Frozen: open connections and new ones get no byte back. More logins arrive at once than
+    // the pool has connections, then more every 200 ms while the first wait.
+    proxy.stall();
+    const frozen = Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i < 15 ? 0 : (i - 14) * 200));
+        return login(`198.51.100.${10 + i}`);
+      }),
+    );
+    const policy = await m.policy("allow", { login: "alice@example.org", remote: "198.51.100.9" });
+    expect(policy.body).toMatchObject({ status: 0 });
+    expect(policy.ms).toBeLessThan(POLICY_TIMEOUT_MS / 2);
+    const ready = await m.get("/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.ms).toBeLessThan(TEMPORARY_WITHIN_MS);
+    const stalledReplies = await frozen;
+    for (const reply of stalledReplies) expectTemporary(reply);
+    console.log(
+      `503 with the database frozen: ${Math.round(Math.min(...stalledReplies.map((r) => r.ms)))} to ${Math.round(Math.max(...stalledReplies.map((r) => r.ms)))} ms`,
+    );
+
+    // Crawling: the database answers, each packet 1.2 s late (a connection's start-up takes
+    // two round trips, a query one), with more logins than the pool has connections.
+    proxy.delay(1200);
+    proxy.resume();
+    const slowReplies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(`198.51.100.${60 + i}`)),
+    );
+    console.log(
+      `database crawling: ${slowReplies.filter((r) => r.status === 503).length} of 20 answered 503, all within ${Math.round(Math.max(...slowReplies.map((r) => r.ms)))} ms`,
+    );
+    for (const reply of slowReplies) {
+      // The unknown account's real answer in time, or a temporary failure in time.
+      expect(reply.status === 503 ? reply.body : reply.status).toEqual(
+        reply.status === 503 ? { error: "temporarily_unavailable" } : 400,
+      );
+      expect(reply.ms).toBeLessThan(TEMPORARY_WITHIN_MS);
+    }
+
+    // Normal again without a restart: an account never looked up (the database's answer), then
+    // a real login.
+    proxy.delay(0);
+    const back = await eventually("a lookup once the database answers again", 10_000, async () => {
+      const reply = await login("198.51.100.3");
+      return reply.status === 503 ? undefined : reply;
+    });
+    expect(back.body).toEqual({ error: "invalid_grant" });
+    expect((await m.token("alice@example.org", PASSWORD, "198.51.100.2")).body).toMatchObject({
+      active: "true",
+    });
+
+    expect(m.alive()).toBe(true);
+    const failures = logLines(m).filter((l) => l.msg === "login could not be checked");
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatchObject({ level: 50, account: expect.stringMatching(/^user\d+@example.org$/) });
+    expect(String(failures[0]?.err)).not.toBe("");
+    console.log(`errors logged: ${[...new Set(failures.map((l) => l.err))].join(" | ")}`);
+    expectNoPassword(m);
+  }, 40_000);
 });
