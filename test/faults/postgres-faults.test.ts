@@ -15,6 +15,7 @@ import {
 
 // These tests stop, crash and stall PostgreSQL: they need a cluster of their own, never the
 // suite's shared one, so the server binaries must be installed (a URL alone is not enough).
+// mailauth runs from the build in processes of its own (`make test` builds dist/ first).
 const binDir = postgresBinDir();
 if (!binDir && process.env.CI) throw new Error("CI needs the PostgreSQL server binaries for the fault tests");
 
