@@ -111,21 +111,37 @@ export function openPostgres(url: string, options: { max?: number; statementTime
       }
     },
     async listen(channel, onMessage, onLost) {
-      const client = new pg.Client({ connectionString: url });
+      // Bounded like queries: a frozen database must not hold a (re)subscription forever.
+      const client = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: budgetMs,
+        query_timeout: budgetMs,
+      });
+      // onLost is for a subscription that was up. A failed attempt is told by the rejection
+      // alone: pg also emits "end" for it, and telling both made every caller retry twice, so
+      // the attempts (and, once the database was back, LISTEN connections) doubled each round.
+      let up = false;
       let ended = false;
       const lost = () => {
-        if (ended) return;
+        if (!up || ended) return;
         ended = true;
         client.end().catch(() => {});
         onLost?.();
       };
       client.on("error", lost);
       client.on("end", lost);
-      await client.connect();
-      client.on("notification", (msg) => {
-        if (msg.channel === channel) onMessage(msg.payload ?? "");
-      });
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      try {
+        await client.connect();
+        client.on("notification", (msg) => {
+          if (msg.channel === channel) onMessage(msg.payload ?? "");
+        });
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      } catch (error) {
+        ended = true;
+        client.end().catch(() => {});
+        throw error;
+      }
+      up = true;
       return async () => {
         ended = true;
         await client.end().catch(() => {});

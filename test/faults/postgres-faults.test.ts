@@ -119,6 +119,9 @@ describe.skipIf(!binDir)("mailauth when PostgreSQL fails", () => {
     expect(await m.metric("mailauth_auth_events_buffered")).toBe(20);
     expect(await m.metric("mailauth_auth_events_dropped_total")).toBe(11);
 
+    // Long enough for several rounds of reconnecting (the LISTEN connections retry every 1 to 5 s).
+    await new Promise((r) => setTimeout(r, 8000));
+
     // Back: the buffered events go first (a login now would push one more out of the buffer).
     const back = performance.now();
     cluster.resume();
@@ -146,6 +149,15 @@ describe.skipIf(!binDir)("mailauth when PostgreSQL fails", () => {
     expect(login.status).toBe(200);
     expect(login.body).toMatchObject({ active: "true", username: "bob@example.org" });
     expect((await m.get("/readyz")).status).toBe(200);
+
+    // Reconnected once: one LISTEN connection for the blacklist and one for the login cache.
+    await new Promise((r) => setTimeout(r, 6000));
+    const listeners = await sql<{ n: number }>(
+      url,
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    );
+    console.log(`LISTEN connections after the outage: ${listeners[0]?.n}`);
+    expect(listeners[0]?.n).toBe(2);
 
     expect(m.alive()).toBe(true);
     const errors = logLines(m).filter((l) => l.level === 50);
