@@ -121,7 +121,7 @@ export async function buildDeps(
     builtinAllow: builtinAllow(config.trustedNetworks),
     onBan: (ban) => metrics.banAdded(ban),
   });
-  const events = createEventRecorder(db, log);
+  const events = createEventRecorder(db, log, { maxBuffered: config.eventBufferMax });
   metrics.watch({
     hasher,
     hashQueueMax: config.hashQueueMax,

@@ -83,19 +83,28 @@ export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promis
       passwordTag: failed ? passwordTag(deps.tagKey, login, password) : undefined,
       sprayTag: failed ? sprayTag(deps.tagKey, password) : undefined,
     });
-    if (verdict.action === "ban") banInBackground(deps, ip, verdict.reason);
+    if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
   }
   return outcome.ok ? { ok: true, fields: outcome.fields } : { ok: false };
 }
 
-/** Bans the address's reputation network (IPv6: its /64) after the reply is sent. */
+/**
+ * Bans the address's reputation network (IPv6: its /64) without holding up the reply. Resolves
+ * to true once a ban of it is committed (this one or one already in force), false when it could
+ * not be stored; a failure is logged by the background runner.
+ */
 export function banInBackground(
   deps: Pick<AttemptDeps, "background" | "blacklist" | "reputation">,
   ip: string,
   reason: string,
-): void {
+): Promise<boolean> {
   const { v4Prefix, v6Prefix } = deps.reputation.settings;
   const key = reputationKey(ip, v6Prefix, v4Prefix);
-  if (!key) return;
-  deps.background.run("ban an address", () => deps.blacklist.ban({ network: key, reason, source: "auto" }));
+  if (!key) return Promise.resolve(false);
+  const stored = deps.blacklist.ban({ network: key, reason, source: "auto" });
+  deps.background.run("ban an address", () => stored);
+  return stored.then(
+    (outcome) => outcome.ok || outcome.reason === "already_banned",
+    () => false,
+  );
 }

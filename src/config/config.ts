@@ -20,6 +20,8 @@ export interface Config {
   logFormat: "json" | "pretty";
   dbPoolMax: number;
   dbTimeoutMs: number;
+  /** Auth events kept in memory while the database cannot take them; the oldest go first. */
+  eventBufferMax: number;
   bcryptCost: number;
   /** Replace older schemes and lower costs with current bcrypt after a successful login. */
   upgradeHashes: boolean;
@@ -75,6 +77,7 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
     logFormat: read.oneOf("MAILAUTH_LOG_FORMAT", ["json", "pretty"] as const, "json"),
     dbPoolMax: read.int("MAILAUTH_DB_POOL_MAX", 10, 1, 500),
     dbTimeoutMs: read.int("MAILAUTH_DB_TIMEOUT_MS", 3000, 100, 60_000),
+    eventBufferMax: read.int("MAILAUTH_EVENT_BUFFER_MAX", 50_000, 10, 5_000_000),
     bcryptCost: read.int("MAILAUTH_BCRYPT_COST", 10, 4, 15),
     upgradeHashes: read.bool("MAILAUTH_UPGRADE_HASHES", true),
     hashWorkers: read.int("MAILAUTH_HASH_WORKERS", availableParallelism(), 1, 256),

@@ -42,30 +42,53 @@ function statementName(sql: string): string {
   return name;
 }
 
-/** Opens a pool on a real PostgreSQL server. */
+/**
+ * Opens a pool on a real PostgreSQL server. `statementTimeoutMs` bounds each query as a whole:
+ * waiting for a pooled connection, opening a new one and running the statement share that one
+ * budget, so a database that stalls or crawls fails a login well inside Dovecot's own timeout
+ * (timeout_msecs, 5 s in our examples) instead of after it.
+ */
 export function openPostgres(url: string, options: { max?: number; statementTimeoutMs?: number } = {}): Db {
+  const budgetMs = options.statementTimeoutMs ?? 3000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
-    // A hung database must become a temporary failure well inside Dovecot's own timeout.
-    connectionTimeoutMillis: 3000,
-    statement_timeout: options.statementTimeoutMs ?? 3000,
-    query_timeout: (options.statementTimeoutMs ?? 3000) + 500,
+    connectionTimeoutMillis: budgetMs,
+    statement_timeout: budgetMs,
+    // Transactions' statements (not on the login path) are bounded one by one.
+    query_timeout: budgetMs + 500,
   });
   // An idle client losing its connection emits here; without a listener the process would exit.
   pool.on("error", () => {});
   return {
     kind: "postgres",
     async query(sql, params) {
-      // Named statements are parsed and planned once per connection instead of on every login.
-      const result = await pool.query({ name: statementName(sql), text: sql, values: params as unknown[] });
-      return result.rows;
+      const started = performance.now();
+      const client = await pool.connect();
+      let failure: Error | undefined;
+      try {
+        // Named statements are parsed and planned once per connection instead of on every login.
+        const result = await client.query({
+          name: statementName(sql),
+          text: sql,
+          values: params as unknown[],
+          query_timeout: Math.max(1, Math.round(budgetMs - (performance.now() - started))),
+        } as pg.QueryConfig);
+        return result.rows;
+      } catch (error) {
+        failure = error as Error;
+        throw error;
+      } finally {
+        // After a client-side timeout the connection still owes a reply: never reuse it.
+        client.release(failure);
+      }
     },
     async exec(sql) {
       await pool.query(sql);
     },
     async transaction(fn) {
       const client = await pool.connect();
+      let failure: Error | undefined;
       try {
         await client.query("BEGIN");
         const value = await fn({
@@ -80,27 +103,45 @@ export function openPostgres(url: string, options: { max?: number; statementTime
         return value;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
+        failure = error as Error;
         throw error;
       } finally {
-        client.release();
+        // A failed transaction's connection may be mid-reply (a timeout): never reuse it.
+        client.release(failure);
       }
     },
     async listen(channel, onMessage, onLost) {
-      const client = new pg.Client({ connectionString: url });
+      // Bounded like queries: a frozen database must not hold a (re)subscription forever.
+      const client = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: budgetMs,
+        query_timeout: budgetMs,
+      });
+      // onLost is for a subscription that was up. A failed attempt is told by the rejection
+      // alone: pg also emits "end" for it, and telling both made every caller retry twice, so
+      // the attempts (and, once the database was back, LISTEN connections) doubled each round.
+      let up = false;
       let ended = false;
       const lost = () => {
-        if (ended) return;
+        if (!up || ended) return;
         ended = true;
         client.end().catch(() => {});
         onLost?.();
       };
       client.on("error", lost);
       client.on("end", lost);
-      await client.connect();
-      client.on("notification", (msg) => {
-        if (msg.channel === channel) onMessage(msg.payload ?? "");
-      });
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      try {
+        await client.connect();
+        client.on("notification", (msg) => {
+          if (msg.channel === channel) onMessage(msg.payload ?? "");
+        });
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      } catch (error) {
+        ended = true;
+        client.end().catch(() => {});
+        throw error;
+      }
+      up = true;
       return async () => {
         ended = true;
         await client.end().catch(() => {});

@@ -36,6 +36,8 @@ export function createEventRecorder(db: Db, log: Logger, options: RecorderOption
   const batchSize = options.batchSize ?? 1000;
   const maxBuffered = options.maxBuffered ?? 50_000;
   let buffer: AuthEvent[] = [];
+  /** Events taken out of the buffer by the write in progress: still waiting, not yet written. */
+  let writing = 0;
   let dropped = 0;
   let written = 0;
   let flushing: Promise<void> | null = null;
@@ -44,12 +46,15 @@ export function createEventRecorder(db: Db, log: Logger, options: RecorderOption
   async function writeBatches(): Promise<void> {
     while (buffer.length > 0) {
       const batch = buffer.splice(0, batchSize);
+      writing = batch.length;
       try {
         await insertBatch(batch);
       } catch (error) {
         buffer = batch.concat(buffer);
         trim();
         throw error;
+      } finally {
+        writing = 0;
       }
       written += batch.length;
       if (failing) log.info({ buffered: buffer.length }, "auth events are being written again");
@@ -102,7 +107,7 @@ export function createEventRecorder(db: Db, log: Logger, options: RecorderOption
       trim();
     },
     flush,
-    stats: () => ({ buffered: buffer.length, dropped, written }),
+    stats: () => ({ buffered: buffer.length + writing, dropped, written }),
     async close() {
       clearInterval(timer);
       await flush().catch((error: Error) =>

@@ -8,6 +8,8 @@ import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
 const REFUSAL = "Access denied: too many failed logins from your address.";
+/** How long `allow` waits for the ban it decided to be committed; Dovecot waits 2 s in all. */
+const BAN_COMMIT_WAIT_MS = 1000;
 
 /** What Dovecot's auth-policy client sends (reference section 5); only what mailauth reads. */
 interface PolicyRequest {
@@ -70,7 +72,7 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
   const reply = (c: Context, status: number, msg = "") => c.json({ status, msg });
 
   /** `allow`'s answer: -1 refuses, N > 0 delays N seconds, 0 allows. */
-  const allowStatus = (ip: string | null, now: Date): number => {
+  const allowStatus = async (ip: string | null, now: Date): Promise<number> => {
     if (!ip) return 0;
     const standing = deps.blacklist.check(ip);
     if (standing.ban) {
@@ -81,8 +83,11 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
     const verdict = deps.reputation.judge(ip, now);
     if (verdict.action === "tarpit") return verdict.delaySeconds;
     if (verdict.action === "ban") {
-      banInBackground(deps, ip, verdict.reason);
-      return -1;
+      // A refusal is the ban made visible: refuse only once it is committed, so that a crash
+      // cannot lose a ban that was already being enforced. A database too slow to store it in
+      // time gets the attacker the longest delay instead, and the ban is still being stored.
+      const stored = await within(banInBackground(deps, ip, verdict.reason), BAN_COMMIT_WAIT_MS);
+      return stored ? -1 : deps.reputation.settings.maxDelaySeconds;
     }
     return 0;
   };
@@ -115,7 +120,7 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
       const ip = request.remote;
       const now = deps.clock.now();
       if (command === "allow") {
-        const status = allowStatus(ip, now);
+        const status = await allowStatus(ip, now);
         deps.metrics.policy(status < 0 ? "refuse" : status > 0 ? "tarpit" : "allow");
         return reply(c, status, status < 0 ? REFUSAL : "");
       }
@@ -132,9 +137,22 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
           // Dovecot's truncated hash of the password: enough to tell "the same wrong password again".
           passwordTag: request.success ? undefined : `p${request.pwhash}`,
         });
-        if (verdict.action === "ban") banInBackground(deps, ip, verdict.reason);
+        if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
       }
       return reply(c, 0);
     }),
   );
+}
+
+/** `promise`'s value if it settles within `ms`, else false. */
+async function within(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -159,6 +159,35 @@ describe("reputation and bans at /dovecot/token and /dovecot/policy", () => {
     expect((await banned("198.51.100.8"))?.reason).toMatch(/dictionary attack/);
   });
 
+  it("refuses an address judged banned only once its ban is stored, and delays it until then", async () => {
+    const ip = "198.51.100.9";
+    const allow = () =>
+      policy("allow", { login: "dave@example.org", protocol: "imap", pwhash: "0000", remote: ip });
+    service.failDatabase(true);
+    try {
+      for (let i = 0; i < 10; i++) {
+        await policy("report", {
+          login: "dave@example.org",
+          protocol: "imap",
+          pwhash: `b${i}`,
+          remote: ip,
+          success: false,
+        });
+      }
+      // The verdict is a ban but the database refuses it: a refusal now would be a ban that a
+      // restart forgets, so the answer is the longest delay.
+      expect((await allow()).body).toEqual({
+        status: service.server.deps.reputation.settings.maxDelaySeconds,
+        msg: "",
+      });
+      expect(await banned(ip)).toBeNull();
+    } finally {
+      service.failDatabase(false);
+    }
+    expect((await allow()).body).toEqual({ status: -1, msg: expect.stringContaining("Access denied") });
+    expect((await banned(ip))?.reason).toMatch(/dictionary attack/);
+  });
+
   it("refuses the policy endpoint without the token, and malformed requests with a reason", async () => {
     expect((await policy("allow", { remote: "1.2.3.4" }, "Bearer wrong")).status).toBe(401);
     expect(await policy("allow", "{not json")).toEqual({
