@@ -8,6 +8,7 @@ import type { Config } from "./config/config.js";
 import type { Db } from "./db/database.js";
 import type { Migration } from "./db/migrate.js";
 import type { EventRecorder } from "./events/recorder.js";
+import type { Housekeeping } from "./housekeeping.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics/metrics.js";
 import type { PasswordHasher } from "./passwords/index.js";
@@ -37,6 +38,8 @@ export interface Deps {
   /** (address, login) pairs the passdb just saw, so policy reports do not count them twice. */
   recentAttempts: RecentAttempts;
   background: Background;
+  /** Hourly deletion of old auth events and ban history. */
+  housekeeping: Housekeeping;
   /** Prometheus counters and histograms, on a registry of this service's own. */
   metrics: Metrics;
   migrations: Migration[];

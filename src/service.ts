@@ -17,6 +17,7 @@ import { embeddedPaths, lockEmbedded } from "./db/embedded-lock.js";
 import { loadMigrations, type Migration, migrate } from "./db/migrate.js";
 import type { Deps } from "./deps.js";
 import { createEventRecorder } from "./events/recorder.js";
+import { startHousekeeping } from "./housekeeping.js";
 import type { Logger } from "./log.js";
 import { createMetrics, timedHasher } from "./metrics/metrics.js";
 import { createPasswordHasher } from "./passwords/index.js";
@@ -131,6 +132,7 @@ export async function buildDeps(
     events,
     firewallStateDir: config.firewall.stateDir,
   });
+  const reputation = new ReputationBook(config.reputation);
   return {
     config,
     db,
@@ -142,10 +144,18 @@ export async function buildDeps(
     weak: createWeakFollowUp({ db, logins, hasher, background, log, clock, notifyWeak }),
     events,
     blacklist,
-    reputation: new ReputationBook(config.reputation),
+    reputation,
     tagKey: newTagKey(),
     recentAttempts: createRecentAttempts(),
     background,
+    housekeeping: startHousekeeping({
+      db,
+      log,
+      clock,
+      reputation,
+      escalation: config.escalation,
+      eventRetentionDays: config.eventRetentionDays,
+    }),
     metrics,
     migrations,
     dovecotClient: { id: config.dovecot.clientId, secret: options.clientSecret },
@@ -155,6 +165,7 @@ export async function buildDeps(
 
 /** Stops the parts in the order that loses nothing: background work, then events, then pools. */
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.housekeeping.stop();
   await deps.background.drain();
   await deps.blacklist.close();
   await deps.events.close();

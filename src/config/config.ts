@@ -22,6 +22,8 @@ export interface Config {
   dbTimeoutMs: number;
   /** Auth events kept in memory while the database cannot take them; the oldest go first. */
   eventBufferMax: number;
+  /** Auth events older than this many days are deleted (src/housekeeping.ts). */
+  eventRetentionDays: number;
   bcryptCost: number;
   /** Replace older schemes and lower costs with current bcrypt after a successful login. */
   upgradeHashes: boolean;
@@ -78,6 +80,7 @@ export function configFromEnv(env: Env, cwd = process.cwd()): ConfigResult {
     dbPoolMax: read.int("MAILAUTH_DB_POOL_MAX", 10, 1, 500),
     dbTimeoutMs: read.int("MAILAUTH_DB_TIMEOUT_MS", 3000, 100, 60_000),
     eventBufferMax: read.int("MAILAUTH_EVENT_BUFFER_MAX", 50_000, 10, 5_000_000),
+    eventRetentionDays: read.int("MAILAUTH_EVENT_RETENTION_DAYS", 90, 1, 3650),
     bcryptCost: read.int("MAILAUTH_BCRYPT_COST", 10, 4, 15),
     upgradeHashes: read.bool("MAILAUTH_UPGRADE_HASHES", true),
     hashWorkers: read.int("MAILAUTH_HASH_WORKERS", availableParallelism(), 1, 256),
