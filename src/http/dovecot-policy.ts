@@ -3,7 +3,7 @@ import { banInBackground } from "../auth/attempt.js";
 import type { Deps } from "../deps.js";
 import { normalizeIp } from "../net/remote-address.js";
 import { readBodyLimited } from "./read-body.js";
-import { requestLog, timed } from "./request-context.js";
+import { requestLog } from "./request-context.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
@@ -92,56 +92,50 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
     return 0;
   };
 
-  app.post(
-    "/dovecot/policy",
-    timed(deps.metrics, "/dovecot/policy", async (c) => {
-      if (!tokenMatches(c.req.header("authorization") ?? "")) {
-        requestLog(c, deps.log).warn(
-          "dovecot policy request with a wrong token (auth_policy_server_api_header)",
-        );
-        return c.json({ error: "unauthorized" }, 401);
-      }
-      const command = c.req.query("command");
-      if (command !== "allow" && command !== "report") {
-        return c.json(
-          { error: "invalid_request", error_description: "command must be allow or report" },
-          400,
-        );
-      }
-      const body = await readBodyLimited(c.req.raw, MAX_BODY);
-      if (body === null)
-        return c.json(
-          { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
-          413,
-        );
-      const parsed = parsePolicyRequest(body, command);
-      if (!parsed.ok) return c.json({ error: "invalid_request", error_description: parsed.reason }, 400);
-      const { request } = parsed;
-      const ip = request.remote;
-      const now = deps.clock.now();
-      if (command === "allow") {
-        const status = await allowStatus(ip, now);
-        deps.metrics.policy(status < 0 ? "refuse" : status > 0 ? "tarpit" : "allow");
-        return reply(c, status, status < 0 ? REFUSAL : "");
-      }
+  app.post("/dovecot/policy", async (c) => {
+    if (!tokenMatches(c.req.header("authorization") ?? "")) {
+      requestLog(c, deps.log).warn(
+        "dovecot policy request with a wrong token (auth_policy_server_api_header)",
+      );
+      return c.json({ error: "unauthorized" }, 401);
+    }
+    const command = c.req.query("command");
+    if (command !== "allow" && command !== "report") {
+      return c.json({ error: "invalid_request", error_description: "command must be allow or report" }, 400);
+    }
+    const body = await readBodyLimited(c.req.raw, MAX_BODY);
+    if (body === null)
+      return c.json(
+        { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
+        413,
+      );
+    const parsed = parsePolicyRequest(body, command);
+    if (!parsed.ok) return c.json({ error: "invalid_request", error_description: parsed.reason }, 400);
+    const { request } = parsed;
+    const ip = request.remote;
+    const now = deps.clock.now();
+    if (command === "allow") {
+      const status = await allowStatus(ip, now);
+      deps.metrics.policy(status < 0 ? "refuse" : status > 0 ? "tarpit" : "allow");
+      return reply(c, status, status < 0 ? REFUSAL : "");
+    }
 
-      // report
-      if (!ip) return reply(c, 0);
-      const standing = deps.blacklist.check(ip);
-      if (!standing.allow && !standing.ban && !deps.recentAttempts.seen(ip, request.login, now)) {
-        const verdict = deps.reputation.observe({
-          at: now,
-          ip,
-          login: request.login,
-          outcome: request.policyReject ? "policy_reject" : request.success ? "ok" : "wrong_password",
-          // Dovecot's truncated hash of the password: enough to tell "the same wrong password again".
-          passwordTag: request.success ? undefined : `p${request.pwhash}`,
-        });
-        if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
-      }
-      return reply(c, 0);
-    }),
-  );
+    // report
+    if (!ip) return reply(c, 0);
+    const standing = deps.blacklist.check(ip);
+    if (!standing.allow && !standing.ban && !deps.recentAttempts.seen(ip, request.login, now)) {
+      const verdict = deps.reputation.observe({
+        at: now,
+        ip,
+        login: request.login,
+        outcome: request.policyReject ? "policy_reject" : request.success ? "ok" : "wrong_password",
+        // Dovecot's truncated hash of the password: enough to tell "the same wrong password again".
+        passwordTag: request.success ? undefined : `p${request.pwhash}`,
+      });
+      if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
+    }
+    return reply(c, 0);
+  });
 }
 
 /** `promise`'s value if it settles within `ms`, else false. */

@@ -6,7 +6,7 @@ import type { Deps } from "../deps.js";
 import { parseRemoteAddress } from "../net/remote-address.js";
 import { parseGrantForm } from "./grant-form.js";
 import { readBodyLimited } from "./read-body.js";
-import { requestLog, timed } from "./request-context.js";
+import { requestLog } from "./request-context.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
@@ -28,48 +28,43 @@ export function registerDovecotToken(app: Hono, deps: Deps): void {
       ? c.json({ ...tokenFields(username, ttl), active: "false", ...EMPTY_FIELDS })
       : c.json({ error: "invalid_grant" }, 400);
 
-  app.post(
-    "/dovecot/token",
-    timed(deps.metrics, "/dovecot/token", async (c) => {
-      const body = await readBodyLimited(c.req.raw, MAX_BODY);
-      if (body === null) {
-        return c.json(
-          { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
-          413,
-        );
-      }
-      const form = parseGrantForm(body);
-      if (!form.ok) return c.json({ error: "invalid_request", error_description: form.reason }, 400);
-      const { username, password } = form.grant;
-      // Both checks always run: && would let the time tell which of the two was wrong.
-      const clientOk = [idMatches(form.grant.clientId), secretMatches(form.grant.clientSecret)].every(
-        Boolean,
+  app.post("/dovecot/token", async (c) => {
+    const body = await readBodyLimited(c.req.raw, MAX_BODY);
+    if (body === null) {
+      return c.json(
+        { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
+        413,
       );
-      if (!clientOk) {
-        requestLog(c, deps.log).warn(
-          { client_id: form.grant.clientId.slice(0, 64) },
-          "dovecot token request with wrong client credentials",
-        );
-        return c.json({ error: "invalid_client" }, 401);
-      }
+    }
+    const form = parseGrantForm(body);
+    if (!form.ok) return c.json({ error: "invalid_request", error_description: form.reason }, 400);
+    const { username, password } = form.grant;
+    // Both checks always run: && would let the time tell which of the two was wrong.
+    const clientOk = [idMatches(form.grant.clientId), secretMatches(form.grant.clientSecret)].every(Boolean);
+    if (!clientOk) {
+      requestLog(c, deps.log).warn(
+        { client_id: form.grant.clientId.slice(0, 64) },
+        "dovecot token request with wrong client credentials",
+      );
+      return c.json({ error: "invalid_client" }, 401);
+    }
 
-      const ip = parseRemoteAddress(c.req.header("x-dovecot-auth-remote"));
-      const service = serviceName(
-        c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"),
+    const ip = parseRemoteAddress(c.req.header("x-dovecot-auth-remote"));
+    const service = serviceName(
+      c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"),
+    );
+    try {
+      const result = await handleAttempt(deps, { login: username.toLowerCase(), password, ip, service });
+      if (!result.ok) return failure(c, username);
+      return c.json({ ...tokenFields(username, ttl), active: "true", ...result.fields });
+    } catch (error) {
+      requestLog(c, deps.log).error(
+        { err: (error as Error).message, account: username },
+        "login could not be checked",
       );
-      try {
-        const result = await handleAttempt(deps, { login: username.toLowerCase(), password, ip, service });
-        if (!result.ok) return failure(c, username);
-        return c.json({ ...tokenFields(username, ttl), active: "true", ...result.fields });
-      } catch (error) {
-        requestLog(c, deps.log).error(
-          { err: (error as Error).message, account: username },
-          "login could not be checked",
-        );
-        return c.json({ error: "temporarily_unavailable" }, 503);
-      }
-    }),
-  );
+      return c.json({ error: "temporarily_unavailable" }, 503);
+    }
+  });
 }
 
 /**

@@ -14,11 +14,10 @@ declare module "hono" {
 const USABLE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
- * Times requests by matched route (`c.req.routePath`: the raw URL would make a label value per
- * path scanned), as middleware for the routes nobody calls often. Nothing is logged or echoed
- * here: an info line per login, or any header touched after the reply (it turns
- * @hono/node-server's lightweight Response into a real one), costs more than a fast-hash login's
- * budget allows.
+ * Times every request by matched route (`c.req.routePath`: the raw URL would make a label value
+ * per path scanned). Nothing is logged or echoed here: an info line per login, or any header
+ * touched after the reply (it turns @hono/node-server's lightweight Response into a real one),
+ * costs more than a fast-hash login's budget allows.
  */
 export function requestTiming(metrics: Pick<Metrics, "request">): MiddlewareHandler {
   return async (c, next) => {
@@ -27,26 +26,6 @@ export function requestTiming(metrics: Pick<Metrics, "request">): MiddlewareHand
       await next();
     } finally {
       metrics.request(c.req.routePath, (performance.now() - start) / 1000);
-    }
-  };
-}
-
-/**
- * Times one route's handler, for the routes Dovecot calls on every login. A wrapper rather than
- * middleware: a route with a single handler skips Hono's compose step, and without middleware in
- * front the token route answered 1.7x as many logins per second (bench/http.ts).
- */
-export function timed(
-  metrics: Pick<Metrics, "request">,
-  route: string,
-  handler: (c: Context) => Promise<Response>,
-): (c: Context) => Promise<Response> {
-  return async (c) => {
-    const start = performance.now();
-    try {
-      return await handler(c);
-    } finally {
-      metrics.request(route, (performance.now() - start) / 1000);
     }
   };
 }
