@@ -6,7 +6,7 @@ import type { VerifyContext } from "./scheme.js";
 import { bcryptDummyHash } from "./schemes/bcrypt.js";
 import { parseStoredHash } from "./stored-hash.js";
 import { verifyParsed } from "./verify-stored.js";
-import { createVerifyTiming, paddingMs, queueWaitMs } from "./verify-timing.js";
+import { createTimerCorrection, createVerifyTiming, paddingMs, queueWaitMs } from "./verify-timing.js";
 
 /** Verifies and creates Dovecot password hashes without blocking the event loop. */
 export interface PasswordHasher {
@@ -63,6 +63,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   // Before any sample, one held failure runs dummy verifications until there is one; the failures
   // arriving meanwhile wait for those rather than each queueing their own.
   let firstSample: Promise<void> | null = null;
+  const timers = createTimerCorrection();
   const sampleFirst = async (password: string) => {
     for (let i = 0; i <= options.workers + 1 && timing.sample() === null; i++) await dummyVerify(password);
   };
@@ -104,7 +105,11 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       }
       const verifyMs = (timing.sample() ?? 0) + queueWaitMs(pool.stats(), timing.mean());
       const wait = paddingMs(verifyMs, performance.now() - startedMs);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait <= 0) return;
+      const asked = timers.ask(wait);
+      const before = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, asked));
+      timers.saw(asked, performance.now() - before);
     },
     needsRehash: (stored) => needsRehash(stored, options.bcryptCost),
     stats: () => pool.stats(),

@@ -42,3 +42,26 @@ export function queueWaitMs(
 
 /** How much longer a failure that has taken `elapsedMs` must wait to look like one verification. */
 export const paddingMs = (verifyMs: number, elapsedMs: number): number => Math.max(0, verifyMs - elapsedMs);
+
+/**
+ * Node's timers fire on whole milliseconds of a loop clock that lags real time (fractional delays
+ * are truncated, and the clock was read at the start of the loop's turn), so a hold of 57.8 ms
+ * ends early by half a millisecond or more: enough for a statistical test to tell held failures
+ * from real verifications. This learns by how much the timers miss and asks for that much more.
+ */
+export interface TimerCorrection {
+  /** The delay to ask setTimeout for, to wait `wantedMs`. */
+  ask(wantedMs: number): number;
+  /** What a timer asked for `askedMs` really took. */
+  saw(askedMs: number, tookMs: number): void;
+}
+
+export function createTimerCorrection(weight = 0.05): TimerCorrection {
+  let late = 0; // average of (took - asked): negative when timers fire early
+  return {
+    ask: (wantedMs) => Math.max(0, wantedMs - late),
+    saw(askedMs, tookMs) {
+      late += weight * (tookMs - askedMs - late);
+    },
+  };
+}

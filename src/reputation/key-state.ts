@@ -101,9 +101,16 @@ export function recordFailure(
     state.sprayTags.touch(f.sprayTag, now, () => true);
   }
   if (!pair.isNew) return false;
-  bump(state.failures[f.outcome], now, halfLife);
   bump(login.value.passwords, now, halfLife);
-  moveToNow(state.failedLogins, login.value.lastNew, now, halfLife);
+  // A login that succeeded from this key is one of its users: a typo or a phone with an old
+  // password. Behind a carrier's NAT, dozens of users' mistakes would otherwise add up to "many
+  // logins failing" and ban the address (seen in the soak bench). Its new passwords still count
+  // towards a dictionary attack on that login, above.
+  const known = state.successLogins?.get(f.login, now) !== undefined;
+  if (!known) {
+    bump(state.failures[f.outcome], now, halfLife);
+    moveToNow(state.failedLogins, login.value.lastNew, now, halfLife);
+  }
   login.value.lastNew = Number.isNaN(login.value.lastNew) ? now : Math.max(now, login.value.lastNew);
   const worst = state.worstLogin;
   if (!worst || valueAt(login.value.passwords, now, halfLife) >= valueAt(worst.passwords, now, halfLife)) {

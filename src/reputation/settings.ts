@@ -61,7 +61,7 @@ export const DEFAULT_REPUTATION: ReputationSettings = {
   maxKeys: 50_000,
   maxPairsPerKey: 64,
   maxLoginsPerKey: 64,
-  maxSuccessesPerKey: 32,
+  maxSuccessesPerKey: 256,
 };
 
 /** What is wrong with a set of settings, in words naming the setting; empty when they are usable. */

@@ -52,7 +52,9 @@ describeEachDatabase("housekeeping", (kind) => {
     expect(run).toMatchObject({ events: 25_000, bans: 1 });
     const left = await db.query<{ login: string }>("SELECT login FROM auth_events");
     expect(left.map((r) => r.login)).toEqual(["b@example.org", "b@example.org", "b@example.org"]);
-    const bans = await db.query<{ network: string }>("SELECT network::text AS network FROM bans ORDER BY network");
+    const bans = await db.query<{ network: string }>(
+      "SELECT network::text AS network FROM bans ORDER BY network",
+    );
     expect(bans.map((b) => b.network)).toEqual(["198.51.100.2/32", "198.51.100.3/32"]);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createVerifyTiming, paddingMs, queueWaitMs } from "../../../src/passwords/verify-timing.js";
+import {
+  createTimerCorrection,
+  createVerifyTiming,
+  paddingMs,
+  queueWaitMs,
+} from "../../../src/passwords/verify-timing.js";
 
 describe("verify timing", () => {
   it("has no sample before a verification was timed", () => {
@@ -37,5 +42,18 @@ describe("verify timing", () => {
     expect(paddingMs(50, 0.2)).toBeCloseTo(49.8);
     expect(paddingMs(50, 50)).toBe(0);
     expect(paddingMs(50, 80)).toBe(0);
+  });
+
+  it("asks timers for more when they fire early, less when late, until they take what was wanted", () => {
+    const early = createTimerCorrection(0.5);
+    for (let i = 0; i < 30; i++) {
+      const asked = early.ask(50);
+      early.saw(asked, asked - 0.7); // a timer that always fires 0.7 ms early
+    }
+    expect(early.ask(50)).toBeCloseTo(50.7, 3);
+    const late = createTimerCorrection(0.5);
+    for (let i = 0; i < 30; i++) late.saw(late.ask(50), late.ask(50) + 2);
+    expect(late.ask(50)).toBeCloseTo(48, 3);
+    expect(late.ask(1)).toBe(0);
   });
 });

@@ -231,6 +231,32 @@ describe("a shared IP with many successful users (NAT, webmail, Outlook's cloud)
     expect(bannedAt).toBe(DEFAULT_REPUTATION.sprayLogins * DEFAULT_REPUTATION.maxTolerance);
   });
 
+  it("is never banned when each of its 60 users mistypes once, however many share it", () => {
+    const { clock, attempt } = scene();
+    const NAT = "100.64.0.1";
+    const verdicts: Verdict[] = [];
+    for (let user = 0; user < 60; user++) verdicts.push(attempt(NAT, `sub${user}@example.org`, "ok"));
+    for (let user = 0; user < 60; user++) {
+      clock.advance(MINUTE);
+      verdicts.push(attempt(NAT, `sub${user}@example.org`, "wrong_password", `stale-${user}`));
+      verdicts.push(attempt(NAT, `sub${user}@example.org`, "ok"));
+    }
+    // And then a subscriber types a weak password: refused, but the address is not banned.
+    verdicts.push(attempt(NAT, "sub7@example.org", "weak_password", "soleil"));
+    expect(actions(verdicts)).not.toContain("ban");
+  });
+
+  it("still has a dictionary attack on one of its own users' logins caught", () => {
+    const { attempt } = scene();
+    const NAT = "100.64.0.2";
+    for (let user = 0; user < 60; user++) attempt(NAT, `sub${user}@example.org`, "ok");
+    let bannedAt = -1;
+    for (let i = 0; i < 200 && bannedAt < 0; i++) {
+      if (attempt(NAT, "sub1@example.org", "wrong_password", `guess-${i}`).action === "ban") bannedAt = i + 1;
+    }
+    expect(bannedAt).toBe(DEFAULT_REPUTATION.dictionaryPasswords * DEFAULT_REPUTATION.maxTolerance);
+  });
+
   it("would have been banned for the same typos without its successes", () => {
     const { attempt } = scene();
     const verdicts = Array.from({ length: 12 }, (_, i) =>
