@@ -26,8 +26,14 @@ export interface BenchService {
   stop(): Promise<void>;
 }
 
-/** Starts PostgreSQL and mailauth (migrated, logging warnings only) with `env` added. */
-export async function startBenchService(env: Record<string, string> = {}): Promise<BenchService> {
+/**
+ * Starts PostgreSQL and mailauth (migrated, logging warnings only) with `env` added and `nodeArgs`
+ * given to its Node.js.
+ */
+export async function startBenchService(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<BenchService> {
   const binDir = postgresBinDir();
   if (!binDir) throw new Error("the benches need PostgreSQL's server binaries (apt-get install postgresql)");
   const cluster = await startThrowawayCluster(binDir);
@@ -73,6 +79,7 @@ export async function startBenchService(env: Record<string, string> = {}): Promi
       [
         // BENCH_PROFILE=DIR writes a CPU profile of mailauth's process there.
         ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+        ...nodeArgs,
         join(ROOT, "dist/src/main.js"),
         "serve",
       ],
