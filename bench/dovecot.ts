@@ -4,19 +4,15 @@
 // The two Dovecot instances come from examples/dovecot/2.3 through the e2e harness and differ only
 // in the passdb. Measurements alternate (SQL, mailauth, SQL, mailauth) so drift on a shared
 // machine shows. Writes docs/BENCHMARKS-dovecot.md.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { once } from "node:events";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import bcryptjs from "bcryptjs";
-import pg from "pg";
 import { whyUnavailable } from "../test/e2e/harness/daemons.js";
 import { type Dovecot, startDovecot } from "../test/e2e/harness/dovecot.js";
 import { libpqConnectString } from "../test/e2e/harness/libpq.js";
-import { freePort, postgresBinDir, startThrowawayCluster } from "../test/helpers/postgres-cluster.js";
 import {
   type Case,
   type Cpu,
@@ -29,8 +25,8 @@ import {
 import { type ImapLoadResult, type ImapLogin, loginEveryone, runImapLoad } from "./imap-load.js";
 import { describeMachine } from "./machine.js";
 import { childrenOf, machineCpu, processCpu, treeCpu } from "./proc-cpu.js";
+import { insertUsers, ROOT, SECRET, ssha512, startBenchService } from "./setup.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 3);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
@@ -40,14 +36,8 @@ const BCRYPT_USERS = Number(process.env.BENCH_BCRYPT_USERS ?? 100);
 const BCRYPT_COST = 10;
 // Appended to both instances' config, e.g. "service imap-login {\n service_count = 0\n}".
 const DOVECOT_CONFIG = process.env.BENCH_DOVECOT_CONFIG ?? "";
-const SECRET = "bench-client-secret-0123456789";
 
 const passwordOf = (i: number) => `bench-Pass-${i}-correct-horse`;
-
-function ssha512(password: string): string {
-  const salt = randomBytes(4);
-  return `{SSHA512}${Buffer.concat([createHash("sha512").update(password).update(salt).digest(), salt]).toString("base64")}`;
-}
 
 /**
  * What an operator's Dovecot asks PostgreSQL for without mailauth: the hash, and the userdb
@@ -65,30 +55,6 @@ const ipOf = (group: number, i: number) => `198.${18 + group}.${Math.floor(i / 2
 interface SetUp {
   name: string;
   dovecot: Dovecot;
-}
-
-async function startMailauth(env: Record<string, string>, url: string): Promise<ChildProcess> {
-  // A session of its own, as each Dovecot instance and PostgreSQL have: with the kernel's
-  // autogroup scheduling (on here) a session shares one CPU weight, and mailauth left in the
-  // bench's would have competed with the load generator for one share while the machine is busy.
-  // A systemd service gets a cgroup of its own likewise.
-  const child = spawn(process.execPath, [join(ROOT, "dist/src/main.js"), "serve"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
-  });
-  process.once("exit", () => child.kill("SIGKILL"));
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(url)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error("mailauth did not start");
 }
 
 function readCpu(dovecot: Dovecot, mailauthPid: number, postmasterPid: number): Cpu {
@@ -142,46 +108,17 @@ async function main() {
     const why = whyUnavailable(daemon);
     if (why) throw new Error(`the Dovecot bench cannot run here: ${why}`);
   }
-  const binDir = postgresBinDir();
-  if (!binDir)
-    throw new Error("the Dovecot bench needs PostgreSQL's server binaries (apt-get install postgresql)");
-
-  const cluster = await startThrowawayCluster(binDir);
   const homes = await mkdtemp(join(tmpdir(), "mailauth-bench-homes-"));
   // Dovecot's mail processes run as nobody and create each user's home here.
   await chmod(homes, 0o1777);
-  let mailauth: ChildProcess | undefined;
+  const service = await startBenchService({}, { ownSession: true });
   const instances: Dovecot[] = [];
   const groups: number[] = [];
   try {
-    const admin = new pg.Client({ connectionString: cluster.url });
-    await admin.connect();
-    await admin.query("CREATE DATABASE mailauth_bench");
-    await admin.end();
-    const databaseUrl = cluster.url.replace(/\/postgres$/, "/mailauth_bench");
-
-    const port = await freePort();
-    const dataDir = await mkdtemp(join(tmpdir(), "mailauth-bench-"));
-    mailauth = await startMailauth(
-      {
-        MAILAUTH_DATABASE_URL: databaseUrl,
-        MAILAUTH_LISTEN: `127.0.0.1:${port}`,
-        MAILAUTH_DATA_DIR: dataDir,
-        MAILAUTH_DOVECOT_CLIENT_SECRET: SECRET,
-        MAILAUTH_LOG_LEVEL: "warn",
-        // Upgrading on login would rewrite the shared hashes as bcrypt after mailauth's first
-        // login of each user, and Dovecot's SQL passdb would then be checking other hashes.
-        MAILAUTH_UPGRADE_HASHES: "false",
-      },
-      `http://127.0.0.1:${port}/healthz`,
-    );
-
-    // The schema is migrated by now (mailauth serve does it before listening).
-    const db = new pg.Client({ connectionString: databaseUrl });
-    await db.connect();
+    const { databaseUrl } = service;
     const nobody = Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim());
     const nogroup = Number(execFileSync("getent", ["group", "nogroup"], { encoding: "utf8" }).split(":")[2]);
-    await db.query(
+    await service.query(
       "INSERT INTO domains (name, home, mail, uid, gid, quota_rule) VALUES ('example.org', $1, 'maildir:~/Maildir', $2, $3, '*:storage=0')",
       [`${homes}/%d/%n`, nobody, nogroup],
     );
@@ -189,19 +126,19 @@ async function main() {
     for (let i = 0; i < FAST_USERS; i++) rows.push([`fast${i}@example.org`, ssha512(passwordOf(i))]);
     for (let i = 0; i < BCRYPT_USERS; i++)
       rows.push([`slow${i}@example.org`, `{BLF-CRYPT}${bcryptjs.hashSync(passwordOf(i), BCRYPT_COST)}`]);
-    await db.query(
-      "INSERT INTO users (email, domain, password_hash) SELECT e, split_part(e, '@', 2), h FROM unnest($1::text[], $2::text[]) AS t(e, h)",
-      [rows.map((r) => r[0]), rows.map((r) => r[1])],
-    );
-    const backend = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-    const backendPid = backend.rows[0]?.pid as number;
+    await insertUsers(service, rows);
+    const [backend] = await service.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const backendPid = backend?.pid as number;
     const postmasterPid = parentOf(backendPid);
-    const hashesBefore = await db.query(
-      "SELECT md5(string_agg(password_hash, ',' ORDER BY id)) AS sum FROM users",
-    );
-    await db.end();
+    const hashSum = async () =>
+      (
+        await service.query<{ sum: string }>(
+          "SELECT md5(string_agg(password_hash, ',' ORDER BY id)) AS sum FROM users",
+        )
+      )[0]?.sum;
+    const hashesBefore = await hashSum();
 
-    const tokenUrl = `http://127.0.0.1:${port}/dovecot/token`;
+    const tokenUrl = `${service.base}/dovecot/token`;
     const extraConfig = DOVECOT_CONFIG ? `\n# BENCH_DOVECOT_CONFIG\n${DOVECOT_CONFIG}\n` : "";
     const sql: SetUp = {
       name: SQL_SET_UP,
@@ -240,7 +177,7 @@ async function main() {
       },
     ];
 
-    const mailauthPid = mailauth.pid as number;
+    const mailauthPid = service.pid;
     const runs: Run[] = [];
     for (const { hash, logins } of cases) {
       // Every user once through each set-up, unmeasured: proves both log everyone in, creates the
@@ -267,13 +204,7 @@ async function main() {
       }
     }
 
-    const check = new pg.Client({ connectionString: databaseUrl });
-    await check.connect();
-    const hashesAfter = await check.query(
-      "SELECT md5(string_agg(password_hash, ',' ORDER BY id)) AS sum FROM users",
-    );
-    await check.end();
-    if (hashesAfter.rows[0]?.sum !== hashesBefore.rows[0]?.sum)
+    if ((await hashSum()) !== hashesBefore)
       throw new Error(
         "the password hashes changed during the run: the set-ups no longer compared the same hashes",
       );
@@ -292,12 +223,7 @@ async function main() {
     process.stdout.write(`\n${report}`);
   } finally {
     for (const instance of instances) await instance.stop();
-    if (mailauth && mailauth.exitCode === null) {
-      const exited = once(mailauth, "exit");
-      mailauth.kill("SIGTERM");
-      await exited;
-    }
-    await cluster.stop();
+    await service.stop();
     await rm(homes, { recursive: true, force: true });
     // Nothing may outlive the bench: each Dovecot master ran in a process group of its own.
     // Killed processes may take a moment to go (seen: one left 0 ms after the stop, none later).

@@ -26,13 +26,21 @@ export interface BenchService {
   stop(): Promise<void>;
 }
 
-/**
- * Starts PostgreSQL and mailauth (migrated, logging warnings only) with `env` added and `nodeArgs`
- * given to its Node.js.
- */
+export interface BenchServiceOptions {
+  /** Given to mailauth's Node.js, e.g. a heap cap. */
+  nodeArgs?: string[];
+  /**
+   * mailauth in a session of its own, as Dovecot and PostgreSQL run: with the kernel's autogroup
+   * scheduling a session shares one CPU weight, and mailauth left in the bench's would compete
+   * with the load generator for one share (a systemd service gets a cgroup of its own likewise).
+   */
+  ownSession?: boolean;
+}
+
+/** Starts PostgreSQL and mailauth (migrated, logging warnings only) with `env` added. */
 export async function startBenchService(
   env: Record<string, string> = {},
-  nodeArgs: string[] = [],
+  options: BenchServiceOptions = {},
 ): Promise<BenchService> {
   const binDir = postgresBinDir();
   if (!binDir) throw new Error("the benches need PostgreSQL's server binaries (apt-get install postgresql)");
@@ -58,12 +66,15 @@ export async function startBenchService(
     const databaseUrl = cluster.url.replace(/\/postgres$/, "/mailauth_bench");
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const start = async (args: string[], extraEnv: Record<string, string>, url: string) => {
+    const start = async (args: string[], extraEnv: Record<string, string>, url: string, detached = false) => {
       const child = spawn(process.execPath, args, {
         env: { ...process.env, ...extraEnv },
         stdio: ["ignore", "ignore", "inherit"],
+        detached,
       });
       children.push(child);
+      // A detached child would outlive a bench that crashes.
+      if (detached) process.once("exit", () => child.kill("SIGKILL"));
       for (let i = 0; i < 300; i++) {
         if (child.exitCode !== null) break;
         try {
@@ -79,7 +90,7 @@ export async function startBenchService(
       [
         // BENCH_PROFILE=DIR writes a CPU profile of mailauth's process there.
         ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-        ...nodeArgs,
+        ...(options.nodeArgs ?? []),
         join(ROOT, "dist/src/main.js"),
         "serve",
       ],
@@ -97,6 +108,7 @@ export async function startBenchService(
         ...env,
       },
       `${base}/healthz`,
+      options.ownSession,
     );
     return {
       base,

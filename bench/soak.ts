@@ -35,7 +35,7 @@ function metric(text: string, name: string): number {
 }
 
 async function main() {
-  const service = await startBenchService({}, [`--max-old-space-size=${HEAP_CAP_MB}`]);
+  const service = await startBenchService({}, { nodeArgs: [`--max-old-space-size=${HEAP_CAP_MB}`] });
   try {
     await createPopulation(service);
     const perMinute = RATE * 60;
