@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { hmacSha256 } from "../crypto/hmac.js";
 
 /** What one login attempt ended as, from the passdb (or a policy report). */
 export type Outcome =
@@ -42,7 +42,7 @@ export const TAG_HEX_LENGTH = 8;
  * unambiguous.
  */
 export function passwordTag(key: Buffer, login: string, password: string): string {
-  return createHmac("sha256", key).update(`${login}\0${password}`).digest("hex").slice(0, TAG_HEX_LENGTH);
+  return hmacOf(key)(`${login}\0${password}`, "hex").slice(0, TAG_HEX_LENGTH);
 }
 
 /**
@@ -50,5 +50,16 @@ export function passwordTag(key: Buffer, login: string, password: string): strin
  * every `passwordTag` of a non-empty login.
  */
 export function sprayTag(key: Buffer, password: string): string {
-  return createHmac("sha256", key).update(`\0spray\0${password}`).digest("hex").slice(0, TAG_HEX_LENGTH);
+  return hmacOf(key)(`\0spray\0${password}`, "hex").slice(0, TAG_HEX_LENGTH);
+}
+
+// The key's HMAC, prepared once per key (one per process in the service).
+const hmacs = new WeakMap<Buffer, ReturnType<typeof hmacSha256>>();
+function hmacOf(key: Buffer): ReturnType<typeof hmacSha256> {
+  let hmac = hmacs.get(key);
+  if (!hmac) {
+    hmac = hmacSha256(key);
+    hmacs.set(key, hmac);
+  }
+  return hmac;
 }

@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import { LRUCache } from "lru-cache";
+import { hmacSha256 } from "../crypto/hmac.js";
 
 /**
  * Verdicts by HMAC of (who, password) under a per-process random key: a bot replaying a dictionary
@@ -15,7 +15,7 @@ export interface VerdictCache<V extends object> {
 }
 
 /** 128 bits of HMAC-SHA-256: collisions are out of reach, keys stay small. */
-const KEY_BYTES = 16;
+const KEY_CHARS = 22; // base64url of 16 bytes
 const MIN_SECRET_BYTES = 16;
 
 /** A bounded LRU of verdicts keyed by HMAC(secret, identity + "\0" + password). */
@@ -26,7 +26,7 @@ export function createVerdictCache<V extends object>(options: {
   if (options.secret.length < MIN_SECRET_BYTES) {
     throw new RangeError(`the verdict cache key needs at least ${MIN_SECRET_BYTES} random bytes`);
   }
-  const { secret } = options;
+  const hmac = hmacSha256(options.secret);
   const cache = new LRUCache<string, V>({ max: options.max });
   let hits = 0;
   let misses = 0;
@@ -34,13 +34,7 @@ export function createVerdictCache<V extends object>(options: {
   // JSON has no raw NUL, so the first NUL ends the identity: no two (identity, password) pairs
   // share an HMAC input.
   const keyFor = (identity: string, password: string): string =>
-    createHmac("sha256", secret)
-      .update(JSON.stringify(identity))
-      .update("\0")
-      .update(password)
-      .digest()
-      .subarray(0, KEY_BYTES)
-      .toString("base64url");
+    hmac(`${JSON.stringify(identity)}\0${password}`, "base64url").slice(0, KEY_CHARS);
 
   return {
     lookup(identity, password, judge) {
