@@ -1,21 +1,34 @@
+import type { RequestListener } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Deps } from "./deps.js";
 import { registerAdmin } from "./http/admin/index.js";
-import { registerDovecotPolicy } from "./http/dovecot-policy.js";
-import { registerDovecotToken } from "./http/dovecot-token.js";
+import { dovecotPolicyRoute } from "./http/dovecot-policy.js";
+import { dovecotTokenRoute } from "./http/dovecot-token.js";
 import { registerFirewall } from "./http/firewall.js";
 import { registerHealth } from "./http/health.js";
 import { registerMetrics } from "./http/metrics.js";
+import { withPlainRoutes } from "./http/plain-route.js";
 import { BodyReadError } from "./http/read-body.js";
 import { requestLog, requestTiming } from "./http/request-context.js";
 
-/** Builds the HTTP application without touching the runtime; tests call `app.request()` on it. */
+/**
+ * The service's request handler: Dovecot's two endpoints, called on every login, served on
+ * node:http directly (src/http/plain-route.ts), everything else by the Hono application.
+ */
+export function createRequestListener(deps: Deps): RequestListener {
+  return withPlainRoutes(
+    [dovecotTokenRoute(deps), dovecotPolicyRoute(deps)],
+    deps,
+    getRequestListener(createApp(deps).fetch),
+  );
+}
+
+/** The Hono application: health, firewall exports, admin API, metrics. */
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
   app.use(requestTiming(deps.metrics));
   registerHealth(app, deps);
-  registerDovecotToken(app, deps);
-  registerDovecotPolicy(app, deps);
   registerFirewall(app, deps);
   registerAdmin(app, deps);
   registerMetrics(app, deps);

@@ -1,7 +1,6 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
-import { createApp } from "./app.js";
+import { createRequestListener } from "./app.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/config.js";
 import type { Db } from "./db/database.js";
@@ -47,11 +46,8 @@ export async function startServer(
     clientSecret: secret.secret,
     policyToken: policy.secret,
   });
-  const app = createApp(deps);
-
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    serverOptions: {
+  const server = createServer(
+    {
       // Dovecot keeps its connections open for up to 60 s; Node's default of 5 s would make it
       // reconnect constantly.
       keepAliveTimeout: 65_000,
@@ -59,7 +55,8 @@ export async function startServer(
       requestTimeout: 15_000,
       maxHeaderSize: 16 * 1024,
     },
-  }) as Server;
+    createRequestListener(deps),
+  );
   const control =
     db.kind === "embedded" && options.control
       ? await options.control(deps, embeddedPaths(config.dataDir).socket)

@@ -1,9 +1,7 @@
-import type { Context, Hono } from "hono";
 import { banInBackground } from "../auth/attempt.js";
 import type { Deps } from "../deps.js";
 import { normalizeIp } from "../net/remote-address.js";
-import { readBodyLimited } from "./read-body.js";
-import { requestLog } from "./request-context.js";
+import { type PlainRoute, reply } from "./plain-route.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
@@ -67,9 +65,9 @@ export function parsePolicyRequest(
  * already counted, with better evidence. A report with policy_reject is our own refusal, not a
  * failed password.
  */
-export function registerDovecotPolicy(app: Hono, deps: Deps): void {
+export function dovecotPolicyRoute(deps: Deps): PlainRoute {
   const tokenMatches = secretMatcher(`Bearer ${deps.policyToken}`);
-  const reply = (c: Context, status: number, msg = "") => c.json({ status, msg });
+  const answer = (status: number, msg = "") => reply(200, { status, msg });
 
   /** `allow`'s answer: -1 refuses, N > 0 delays N seconds, 0 allows. */
   const allowStatus = async (ip: string | null, now: Date): Promise<number> => {
@@ -92,36 +90,28 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
     return 0;
   };
 
-  app.post("/dovecot/policy", async (c) => {
-    if (!tokenMatches(c.req.header("authorization") ?? "")) {
-      requestLog(c, deps.log).warn(
-        "dovecot policy request with a wrong token (auth_policy_server_api_header)",
-      );
-      return c.json({ error: "unauthorized" }, 401);
+  const handle: PlainRoute["handle"] = async (http) => {
+    if (!tokenMatches(http.header("authorization") ?? "")) {
+      http.log().warn("dovecot policy request with a wrong token (auth_policy_server_api_header)");
+      return reply(401, { error: "unauthorized" });
     }
-    const command = c.req.query("command");
+    const command = http.query("command");
     if (command !== "allow" && command !== "report") {
-      return c.json({ error: "invalid_request", error_description: "command must be allow or report" }, 400);
+      return reply(400, { error: "invalid_request", error_description: "command must be allow or report" });
     }
-    const body = await readBodyLimited(c.req.raw, MAX_BODY);
-    if (body === null)
-      return c.json(
-        { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
-        413,
-      );
-    const parsed = parsePolicyRequest(body, command);
-    if (!parsed.ok) return c.json({ error: "invalid_request", error_description: parsed.reason }, 400);
+    const parsed = parsePolicyRequest(http.body, command);
+    if (!parsed.ok) return reply(400, { error: "invalid_request", error_description: parsed.reason });
     const { request } = parsed;
     const ip = request.remote;
     const now = deps.clock.now();
     if (command === "allow") {
       const status = await allowStatus(ip, now);
       deps.metrics.policy(status < 0 ? "refuse" : status > 0 ? "tarpit" : "allow");
-      return reply(c, status, status < 0 ? REFUSAL : "");
+      return answer(status, status < 0 ? REFUSAL : "");
     }
 
     // report
-    if (!ip) return reply(c, 0);
+    if (!ip) return answer(0);
     const standing = deps.blacklist.check(ip);
     if (!standing.allow && !standing.ban && !deps.recentAttempts.seen(ip, request.login, now)) {
       const verdict = deps.reputation.observe({
@@ -134,8 +124,9 @@ export function registerDovecotPolicy(app: Hono, deps: Deps): void {
       });
       if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
     }
-    return reply(c, 0);
-  });
+    return answer(0);
+  };
+  return { path: "/dovecot/policy", maxBody: MAX_BODY, handle };
 }
 
 /** `promise`'s value if it settles within `ms`, else false. */

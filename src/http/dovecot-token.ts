@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Context, Hono } from "hono";
 import type { UserdbFields } from "../accounts/queries.js";
 import { handleAttempt } from "../auth/attempt.js";
 import type { Deps } from "../deps.js";
 import { parseRemoteAddress } from "../net/remote-address.js";
 import { parseGrantForm } from "./grant-form.js";
-import { readBodyLimited } from "./read-body.js";
-import { requestLog } from "./request-context.js";
+import { type PlainRoute, reply } from "./plain-route.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
@@ -18,53 +16,46 @@ const EMPTY_FIELDS: UserdbFields = { home: "", mail: "", uid: "", gid: "", quota
  * "false") is a wrong password; any other 4xx or 5xx is a temporary failure, so backend trouble
  * never looks like a wrong password to the mail client.
  */
-export function registerDovecotToken(app: Hono, deps: Deps): void {
+export function dovecotTokenRoute(deps: Deps): PlainRoute {
   const idMatches = secretMatcher(deps.dovecotClient.id);
   const secretMatches = secretMatcher(deps.dovecotClient.secret);
   const ttl = deps.config.dovecot.tokenTtlSeconds;
 
-  const failure = (c: Context, username: string) =>
+  const failure = (username: string) =>
     deps.config.dovecot.failureStyle === "dovecot24"
-      ? c.json({ ...tokenFields(username, ttl), active: "false", ...EMPTY_FIELDS })
-      : c.json({ error: "invalid_grant" }, 400);
+      ? reply(200, { ...tokenFields(username, ttl), active: "false", ...EMPTY_FIELDS })
+      : reply(400, { error: "invalid_grant" });
 
-  app.post("/dovecot/token", async (c) => {
-    const body = await readBodyLimited(c.req.raw, MAX_BODY);
-    if (body === null) {
-      return c.json(
-        { error: "invalid_request", error_description: `body larger than ${MAX_BODY} bytes` },
-        413,
-      );
-    }
-    const form = parseGrantForm(body);
-    if (!form.ok) return c.json({ error: "invalid_request", error_description: form.reason }, 400);
+  const handle: PlainRoute["handle"] = async (request) => {
+    const form = parseGrantForm(request.body);
+    if (!form.ok) return reply(400, { error: "invalid_request", error_description: form.reason });
     const { username, password } = form.grant;
     // Both checks always run: && would let the time tell which of the two was wrong.
     const clientOk = [idMatches(form.grant.clientId), secretMatches(form.grant.clientSecret)].every(Boolean);
     if (!clientOk) {
-      requestLog(c, deps.log).warn(
-        { client_id: form.grant.clientId.slice(0, 64) },
-        "dovecot token request with wrong client credentials",
-      );
-      return c.json({ error: "invalid_client" }, 401);
+      request
+        .log()
+        .warn(
+          { client_id: form.grant.clientId.slice(0, 64) },
+          "dovecot token request with wrong client credentials",
+        );
+      return reply(401, { error: "invalid_client" });
     }
 
-    const ip = parseRemoteAddress(c.req.header("x-dovecot-auth-remote"));
+    const ip = parseRemoteAddress(request.header("x-dovecot-auth-remote"));
     const service = serviceName(
-      c.req.header("x-dovecot-auth-service") ?? c.req.header("x-dovecot-auth-protocol"),
+      request.header("x-dovecot-auth-service") ?? request.header("x-dovecot-auth-protocol"),
     );
     try {
       const result = await handleAttempt(deps, { login: username.toLowerCase(), password, ip, service });
-      if (!result.ok) return failure(c, username);
-      return c.json({ ...tokenFields(username, ttl), active: "true", ...result.fields });
+      if (!result.ok) return failure(username);
+      return reply(200, { ...tokenFields(username, ttl), active: "true", ...result.fields });
     } catch (error) {
-      requestLog(c, deps.log).error(
-        { err: (error as Error).message, account: username },
-        "login could not be checked",
-      );
-      return c.json({ error: "temporarily_unavailable" }, 503);
+      request.log().error({ err: (error as Error).message, account: username }, "login could not be checked");
+      return reply(503, { error: "temporarily_unavailable" });
     }
-  });
+  };
+  return { path: "/dovecot/token", maxBody: MAX_BODY, handle };
 }
 
 /**

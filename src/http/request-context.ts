@@ -38,10 +38,14 @@ export function requestTiming(metrics: Pick<Metrics, "request">): MiddlewareHand
 export function requestLog(c: Context, log: Logger): Logger {
   let child = c.get("log");
   if (!child) {
-    const incoming = c.req.header("x-request-id");
-    const id = incoming && USABLE_ID.test(incoming) ? incoming : randomUUID();
-    child = log.child({ request_id: id });
+    child = requestLogger(log, c.req.header("x-request-id"));
     c.set("log", child);
   }
   return child;
+}
+
+/** `log` with a `request_id`: the caller's X-Request-Id when it is a short token, else a fresh one. */
+export function requestLogger(log: Logger, incoming: string | undefined): Logger {
+  const id = incoming && USABLE_ID.test(incoming) ? incoming : randomUUID();
+  return log.child({ request_id: id });
 }
