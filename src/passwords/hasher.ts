@@ -1,10 +1,11 @@
+import { LRUCache } from "lru-cache";
 import { createHashPool } from "./hash-pool.js";
 import type { HashTask } from "./hash-task.js";
 import type { Verdict, VerifyOutcome } from "./outcome.js";
 import { needsRehash } from "./rehash.js";
 import type { VerifyContext } from "./scheme.js";
 import { bcryptDummyHash } from "./schemes/bcrypt.js";
-import { parseStoredHash } from "./stored-hash.js";
+import { type ParseResult, parseStoredHash } from "./stored-hash.js";
 import { verifyParsed } from "./verify-stored.js";
 import { createTimerCorrection, createVerifyTiming, paddingMs, queueWaitMs } from "./verify-timing.js";
 
@@ -72,20 +73,32 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     await timedVerify({ op: "verify", password, stored: dummyHash });
   };
 
+  // Parsing a stored hash (base64 and length checks) took ~2 µs, three times per login; the
+  // accounts seen lately keep theirs parsed (the login cache holds their hashes anyway).
+  const parsedHashes = new LRUCache<string, ParseResult>({ max: 10_000 });
+  const parse = (stored: string): ParseResult => {
+    let parsed = parsedHashes.get(stored);
+    if (!parsed) {
+      parsed = parseStoredHash(stored);
+      parsedHashes.set(stored, parsed);
+    }
+    return parsed;
+  };
+
   const verdictFor = async (password: string, stored: string, context: VerifyContext): Promise<Verdict> => {
-    const parsed = parseStoredHash(stored);
+    const parsed = parse(stored);
     if (!parsed.ok) return { status: "invalid", reason: parsed.reason };
     // Digests cost microseconds; a worker round-trip costs more than the work (see docs/passwords.md).
     if (parsed.scheme.runs === "inline") return verifyParsed(password, parsed, context);
     const task = { op: "verify" as const, password, stored, ...context };
-    return needsRehash(stored, options.bcryptCost) ? pool.run(task) : timedVerify(task);
+    return needsRehash(parsed, options.bcryptCost) ? pool.run(task) : timedVerify(task);
   };
 
   return {
     async verify(password, stored, context = {}) {
       const verdict = await verdictFor(password, stored, context);
       if (verdict.status === "match") {
-        return { status: "match", needsRehash: needsRehash(stored, options.bcryptCost) };
+        return { status: "match", needsRehash: needsRehash(parse(stored), options.bcryptCost) };
       }
       // An unreadable hash answers as slowly as an unknown user does, so that timing does not tell
       // which accounts exist with a broken row.
@@ -111,7 +124,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       await new Promise((resolve) => setTimeout(resolve, asked));
       timers.saw(asked, performance.now() - before);
     },
-    needsRehash: (stored) => needsRehash(stored, options.bcryptCost),
+    needsRehash: (stored) => needsRehash(parse(stored), options.bcryptCost),
     stats: () => pool.stats(),
     close: () => pool.close(),
   };
