@@ -20,7 +20,7 @@ $(BUILD_STAMP): $(NPM_STAMP) $(SOURCES)
 build: $(BUILD_STAMP)
 
 run: build
-	MAILAUTH_LOG_FORMAT=$${MAILAUTH_LOG_FORMAT:-pretty} ./dist/src/main.js serve
+	MAILAUTH_LOG_FORMAT=$${MAILAUTH_LOG_FORMAT:-pretty} node dist/src/main.js serve
 
 test: build
 	npx vitest run $(VITEST_ARGS)

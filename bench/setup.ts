@@ -2,7 +2,7 @@
 // process, users inserted straight into its tables, and Dovecot-shaped token requests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
@@ -90,7 +90,6 @@ export async function startBenchService(
       [
         // BENCH_PROFILE=DIR writes a CPU profile of mailauth's process there.
         ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-        ...nodeFlagsOf(join(ROOT, "dist/src/main.js")),
         ...(options.nodeArgs ?? []),
         join(ROOT, "dist/src/main.js"),
         "serve",
@@ -123,14 +122,6 @@ export async function startBenchService(
     await stop();
     throw error;
   }
-}
-
-/** The Node.js flags a script's `#!/usr/bin/env -S node FLAGS` line starts it with. */
-export function nodeFlagsOf(script: string): string[] {
-  const first = readFileSync(script, "utf8").split("\n", 1)[0] ?? "";
-  const flags = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)$/.exec(first)?.[1];
-  if (flags === undefined) throw new Error(`${script}: unexpected first line ${first}`);
-  return flags.split(" ").filter(Boolean);
 }
 
 /** Inserts accounts (email, Dovecot hash) in one statement; their domains need not exist. */
