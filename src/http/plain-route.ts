@@ -49,8 +49,12 @@ export function withPlainRoutes(
     const url = req.url ?? "/";
     const mark = url.indexOf("?");
     const route = req.method === "POST" ? byPath.get(mark === -1 ? url : url.slice(0, mark)) : undefined;
-    if (route) void serve(route, req, res, mark === -1 ? "" : url.slice(mark + 1), deps);
-    else fallback(req, res);
+    if (!route) return fallback(req, res);
+    // serve() answers its own errors; this only keeps a failure to write the reply (the socket
+    // gone in between) from becoming an unhandled rejection, which would end the process.
+    serve(route, req, res, mark === -1 ? "" : url.slice(mark + 1), deps).catch((error: Error) =>
+      deps.log.warn({ err: error.message, route: route.path }, "reply could not be written"),
+    );
   };
 }
 
