@@ -86,8 +86,16 @@ export async function startMailauth(
     },
     url,
   );
+  let expectingExit = false;
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
-  void exited.then(() => {
+  void exited.then((code) => {
+    // A crash would otherwise show only as the next request's ECONNRESET: say why it died.
+    if (!expectingExit) {
+      const tail = child.logs().split("\n").slice(-40).join("\n");
+      process.stderr.write(
+        `mailauth ${child.pid} exited unexpectedly (code ${code}, ${child.signalCode}):\n${tail}\n`,
+      );
+    }
     appendFileSync(join(inject("logAuditDir"), `faults-${child.pid}.log`), child.logs());
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -132,10 +140,12 @@ export async function startMailauth(
       return sum;
     },
     async kill9() {
+      expectingExit = true;
       child.kill("SIGKILL");
       await exited;
     },
     async stop() {
+      expectingExit = true;
       child.kill("SIGTERM");
       return exited;
     },
