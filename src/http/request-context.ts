@@ -14,10 +14,9 @@ declare module "hono" {
 const USABLE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
- * Times every request by matched route (`c.req.routePath`: the raw URL would make a label value
- * per path scanned). Nothing is logged or echoed here: an info line per login, or any header
- * touched after the reply (it turns @hono/node-server's lightweight Response into a real one),
- * costs more than a fast-hash login's budget allows.
+ * Times the Hono application's requests by matched route (`c.req.routePath`: the raw URL would
+ * make a label value per path scanned). Dovecot's endpoints are not behind it: they are timed
+ * by src/http/plain-route.ts under the same metric.
  */
 export function requestTiming(metrics: Pick<Metrics, "request">): MiddlewareHandler {
   return async (c, next) => {
