@@ -32,7 +32,8 @@ export interface Attempt {
   service: string;
 }
 
-export type AttemptResult = { ok: true; fields: UserdbFields } | { ok: false };
+/** `notBefore`: hold the reply until this performance.now() instant (see `authenticate`). */
+export type AttemptResult = { ok: true; fields: UserdbFields } | { ok: false; notBefore?: number };
 
 /** A fresh per-process key for password tags. */
 export const newTagKey = (): Buffer => randomBytes(32);
@@ -85,7 +86,7 @@ export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promis
     });
     if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
   }
-  return outcome.ok ? { ok: true, fields: outcome.fields } : { ok: false };
+  return outcome.ok ? { ok: true, fields: outcome.fields } : { ok: false, notBefore: outcome.notBefore };
 }
 
 /**

@@ -12,7 +12,13 @@ export type LoginFailure = "wrong_password" | "unknown_user" | "disabled" | "inv
 
 export type LoginOutcome =
   | { ok: true; fields: UserdbFields }
-  | { ok: false; reason: LoginFailure; detail?: string };
+  | {
+      ok: false;
+      reason: LoginFailure;
+      detail?: string;
+      /** Not to be answered before this performance.now() instant (see `authenticate`). */
+      notBefore?: number;
+    };
 
 export interface LoginDeps {
   db: Db;
@@ -28,9 +34,10 @@ export interface LoginDeps {
 /**
  * Decides a login: a weak password is refused before any hash is checked (it costs no
  * verification, and the reply is a wrong password's), then the password is checked. Every
- * failure takes as long as a verification at the current cost (docs/passwords.md, "Timing"), so
- * the time of a reply tells neither whether the account exists nor how its password is stored
- * nor whether the password was judged weak.
+ * failure must take as long as a verification at the current cost (docs/passwords.md, "Timing"),
+ * so the time of a reply tells neither whether the account exists nor how its password is stored
+ * nor whether the password was judged weak: a failure that cost less carries `notBefore`, and the
+ * reply is held until then.
  */
 export async function authenticate(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
   if (password === "") return { ok: false, reason: "wrong_password", detail: "empty" };
@@ -38,17 +45,18 @@ export async function authenticate(deps: LoginDeps, login: string, password: str
   const strength = deps.strength.judgeLogin(password, login);
   if (strength.weak) {
     deps.weak.afterRefusal(login, password);
-    await deps.hasher.padFailure(password, started);
-    return { ok: false, reason: "weak_password", detail: strength.reason };
+    const notBefore = await deps.hasher.failureDeadline(password, started);
+    return { ok: false, reason: "weak_password", detail: strength.reason, notBefore };
   }
   return checkPassword(deps, login, password, started);
 }
 
 /**
  * Checks a login's password against the stored hash. Unknown accounts cost one dummy
- * verification; failures on a hash cheaper than the current policy's (legacy digests) are held
- * as long as one, so the failures take the same time. Throws only on infrastructure trouble
- * (database, overloaded hash pool), which the caller answers as a temporary failure.
+ * verification; failures on a hash cheaper than the current policy's (legacy digests) carry the
+ * instant a verification would have ended, so the failures take the same time. Throws only on
+ * infrastructure trouble (database, overloaded hash pool), which the caller answers as a
+ * temporary failure.
  */
 export async function checkPassword(
   deps: LoginDeps,
@@ -68,8 +76,9 @@ export async function checkPassword(
   }
   const cheaper = deps.hasher.needsRehash(row.password_hash);
   if (verdict.status === "mismatch" || !row.enabled) {
-    if (cheaper) await deps.hasher.padFailure(password, started);
-    return { ok: false, reason: verdict.status === "mismatch" ? "wrong_password" : "disabled" };
+    const reason = verdict.status === "mismatch" ? "wrong_password" : "disabled";
+    if (!cheaper) return { ok: false, reason };
+    return { ok: false, reason, notBefore: await deps.hasher.failureDeadline(password, started) };
   }
 
   if (verdict.needsRehash && deps.config.upgradeHashes) {

@@ -4,7 +4,7 @@ import { handleAttempt } from "../auth/attempt.js";
 import type { Deps } from "../deps.js";
 import { parseRemoteAddress } from "../net/remote-address.js";
 import { parseGrantForm } from "./grant-form.js";
-import { type PlainRoute, reply } from "./plain-route.js";
+import { type PlainRoute, type Reply, reply } from "./plain-route.js";
 import { secretMatcher } from "./secret-compare.js";
 
 const MAX_BODY = 8 * 1024;
@@ -21,10 +21,14 @@ export function dovecotTokenRoute(deps: Deps): PlainRoute {
   const secretMatches = secretMatcher(deps.dovecotClient.secret);
   const ttl = deps.config.dovecot.tokenTtlSeconds;
 
-  const failure = (username: string) =>
-    deps.config.dovecot.failureStyle === "dovecot24"
-      ? reply(200, { ...tokenFields(username, ttl), active: "false", ...EMPTY_FIELDS })
-      : reply(400, { error: "invalid_grant" });
+  const failure = (username: string, notBefore?: number): Reply => {
+    const answer =
+      deps.config.dovecot.failureStyle === "dovecot24"
+        ? reply(200, { ...tokenFields(username, ttl), active: "false", ...EMPTY_FIELDS })
+        : reply(400, { error: "invalid_grant" });
+    if (notBefore !== undefined) answer.notBefore = notBefore;
+    return answer;
+  };
 
   const handle: PlainRoute["handle"] = async (request) => {
     const form = parseGrantForm(request.body);
@@ -48,7 +52,7 @@ export function dovecotTokenRoute(deps: Deps): PlainRoute {
     );
     try {
       const result = await handleAttempt(deps, { login: username.toLowerCase(), password, ip, service });
-      if (!result.ok) return failure(username);
+      if (!result.ok) return failure(username, result.notBefore);
       return reply(200, { ...tokenFields(username, ttl), active: "true", ...result.fields });
     } catch (error) {
       request.log().error({ err: (error as Error).message, account: username }, "login could not be checked");

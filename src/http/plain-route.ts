@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { createHold } from "../passwords/verify-timing.js";
 import { BodyReadError } from "./read-body.js";
 import { requestLogger } from "./request-context.js";
 
@@ -19,6 +20,8 @@ export interface PlainRequest {
 export interface Reply {
   status: number;
   json: unknown;
+  /** A performance.now() instant before which it is not sent (a failure held, see createHold). */
+  notBefore?: number;
 }
 
 /** A POST route served on node:http directly; see `withPlainRoutes`. */
@@ -45,6 +48,7 @@ export function withPlainRoutes(
   fallback: RequestListener,
 ): RequestListener {
   const byPath = new Map(routes.map((r) => [r.path, r]));
+  const hold = createHold();
   return (req, res) => {
     const url = req.url ?? "/";
     const mark = url.indexOf("?");
@@ -52,11 +56,14 @@ export function withPlainRoutes(
     if (!route) return fallback(req, res);
     // serve() answers its own errors; this only keeps a failure to write the reply (the socket
     // gone in between) from becoming an unhandled rejection, which would end the process.
-    serve(route, req, res, mark === -1 ? "" : url.slice(mark + 1), deps).catch((error: Error) =>
-      deps.log.warn({ err: error.message, route: route.path }, "reply could not be written"),
+    serve(route, req, res, mark === -1 ? "" : url.slice(mark + 1), deps, hold).catch((error: Error) =>
+      unwritten(deps.log, route, error),
     );
   };
 }
+
+const unwritten = (log: Logger, route: PlainRoute, error: Error) =>
+  log.warn({ err: error.message, route: route.path }, "reply could not be written");
 
 async function serve(
   route: PlainRoute,
@@ -64,6 +71,7 @@ async function serve(
   res: ServerResponse,
   search: string,
   deps: { log: Logger; metrics: Pick<Metrics, "request"> },
+  hold: ReturnType<typeof createHold>,
 ): Promise<void> {
   const started = performance.now();
   let log: Logger | undefined;
@@ -98,8 +106,19 @@ async function serve(
       ? reply(400, { error: "invalid_request", error_description: "the request body could not be read" })
       : reply(500, { error: "server_error" });
   }
-  send(res, answer);
-  deps.metrics.request(route.path, (performance.now() - started) / 1000);
+  const finish = () => {
+    send(res, answer);
+    deps.metrics.request(route.path, (performance.now() - started) / 1000);
+  };
+  if (answer.notBefore === undefined) return finish();
+  // Only the reply waits: what decided it is garbage by the time it is sent.
+  hold(answer.notBefore, () => {
+    try {
+      finish();
+    } catch (error) {
+      unwritten(deps.log, route, error as Error);
+    }
+  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

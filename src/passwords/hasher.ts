@@ -7,7 +7,7 @@ import type { VerifyContext } from "./scheme.js";
 import { bcryptDummyHash } from "./schemes/bcrypt.js";
 import { type ParseResult, parseStoredHash } from "./stored-hash.js";
 import { verifyParsed } from "./verify-stored.js";
-import { createTimerCorrection, createVerifyTiming, paddingMs, queueWaitMs } from "./verify-timing.js";
+import { createVerifyTiming, queueWaitMs } from "./verify-timing.js";
 
 /** Verifies and creates Dovecot password hashes without blocking the event loop. */
 export interface PasswordHasher {
@@ -21,12 +21,13 @@ export interface PasswordHasher {
   /** Costs what verifying a current-policy hash costs (for unknown users); resolves to nothing. */
   dummyVerify(password: string): Promise<void>;
   /**
-   * Holds a failed login that cost less than a current-policy verification (a weak password
-   * refused unchecked, a legacy digest) until, counted from `startedMs` (performance.now()), it
-   * has taken as long as a recent real verification did: the wait is a timer, not CPU. Before any
-   * verification was timed it runs a dummy one, which also gives the first sample.
+   * When (a performance.now() instant) a failed login that cost less than a current-policy
+   * verification (a weak password refused unchecked, a legacy digest) and started at `startedMs`
+   * may be answered: once it has taken as long as a recent real verification did, plus the queue
+   * wait of the moment. The caller holds the reply until then on a timer (`createHold`), not on
+   * CPU. Before any verification was timed it runs a dummy one, which also gives the first sample.
    */
-  padFailure(password: string, startedMs: number): Promise<void>;
+  failureDeadline(password: string, startedMs: number): Promise<number>;
   /** True when `stored` is not bcrypt at the configured cost: upgrade after a successful login. */
   needsRehash(stored: string): boolean;
   /** For metrics: jobs waiting, jobs running, workers. */
@@ -64,7 +65,6 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   // Before any sample, one held failure runs dummy verifications until there is one; the failures
   // arriving meanwhile wait for those rather than each queueing their own.
   let firstSample: Promise<void> | null = null;
-  const timers = createTimerCorrection();
   const sampleFirst = async (password: string) => {
     for (let i = 0; i <= options.workers + 1 && timing.sample() === null; i++) await dummyVerify(password);
   };
@@ -109,20 +109,14 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       return `{BLF-CRYPT}${await pool.run({ op: "hash", password, cost: options.bcryptCost })}`;
     },
     dummyVerify,
-    async padFailure(password, startedMs) {
+    async failureDeadline(password, startedMs) {
       if (timing.sample() === null) {
         firstSample ??= sampleFirst(password).finally(() => {
           firstSample = null;
         });
         await firstSample;
       }
-      const verifyMs = (timing.sample() ?? 0) + queueWaitMs(pool.stats(), timing.mean());
-      const wait = paddingMs(verifyMs, performance.now() - startedMs);
-      if (wait <= 0) return;
-      const asked = timers.ask(wait);
-      const before = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, asked));
-      timers.saw(asked, performance.now() - before);
+      return startedMs + (timing.sample() ?? 0) + queueWaitMs(pool.stats(), timing.mean());
     },
     needsRehash: (stored) => needsRehash(parse(stored), options.bcryptCost),
     stats: () => pool.stats(),

@@ -40,9 +40,6 @@ export function queueWaitMs(
   return (stats.queued / stats.workers + 0.5) * meanMs;
 }
 
-/** How much longer a failure that has taken `elapsedMs` must wait to look like one verification. */
-export const paddingMs = (verifyMs: number, elapsedMs: number): number => Math.max(0, verifyMs - elapsedMs);
-
 /**
  * Node's timers fire on whole milliseconds of a loop clock that lags real time (fractional delays
  * are truncated, and the clock was read at the start of the loop's turn), so a hold of 57.8 ms
@@ -63,5 +60,27 @@ export function createTimerCorrection(weight = 0.05): TimerCorrection {
     saw(askedMs, tookMs) {
       late += weight * (tookMs - askedMs - late);
     },
+  };
+}
+
+/**
+ * Runs `reply` at `deadline` (a performance.now() instant), on a timer corrected as above, or at
+ * once when the deadline has passed. Only the reply waits: whatever decided it is garbage by
+ * then, which matters when thousands of held failures are in flight (V8's scavenger copied every
+ * object a held request kept alive: 12-16 % of a held refusal's CPU, docs/BENCHMARKS-http.md).
+ */
+export function createHold(correction: TimerCorrection = createTimerCorrection()) {
+  return (deadline: number, reply: () => void): void => {
+    const wanted = deadline - performance.now();
+    if (wanted <= 0) {
+      reply();
+      return;
+    }
+    const asked = correction.ask(wanted);
+    const before = performance.now();
+    setTimeout(() => {
+      correction.saw(asked, performance.now() - before);
+      reply();
+    }, asked);
   };
 }

@@ -17,14 +17,14 @@ const ssha512 = (password: string) => {
 const real = createPasswordHasher({ bcryptCost: 4, workers: 1, queueMax: 4 });
 afterAll(() => real.close());
 
-/** authenticate() with one account and a hasher that counts the failures it pads. */
+/** authenticate() with one account and a hasher that counts the failures it holds. */
 async function loginWith(row: Partial<LoginRow> | null, password: string) {
   const padded: string[] = [];
   const hasher: PasswordHasher = {
     ...real,
-    async padFailure(p, started) {
+    failureDeadline(p, started) {
       padded.push(p === password ? "password" : "other");
-      await real.padFailure(p, started);
+      return real.failureDeadline(p, started);
     },
   };
   const account: LoginRow | null = row && {
@@ -54,20 +54,23 @@ async function loginWith(row: Partial<LoginRow> | null, password: string) {
 
 describe("authenticate(): every failure takes a verification's time", () => {
   it("holds a weak password's refusal, which checks no hash", async () => {
+    const before = performance.now();
     const { outcome, padded } = await loginWith({}, WEAK);
     expect(outcome).toMatchObject({ ok: false, reason: "weak_password" });
     expect(padded).toEqual(["password"]);
+    // The reply waits, not the decision: the deadline is a verification's time after the start.
+    expect(outcome.ok === false && outcome.notBefore).toBeGreaterThan(before);
   });
 
   it("holds a wrong password on a legacy digest, cheaper than the current policy", async () => {
     const { outcome, padded } = await loginWith({ password_hash: ssha512("another-Long-pass-42") }, STRONG);
-    expect(outcome).toMatchObject({ ok: false, reason: "wrong_password" });
+    expect(outcome).toMatchObject({ ok: false, reason: "wrong_password", notBefore: expect.any(Number) });
     expect(padded).toHaveLength(1);
   });
 
   it("holds a disabled account's right password on a legacy digest", async () => {
     const { outcome, padded } = await loginWith({ password_hash: ssha512(STRONG), enabled: false }, STRONG);
-    expect(outcome).toMatchObject({ ok: false, reason: "disabled" });
+    expect(outcome).toMatchObject({ ok: false, reason: "disabled", notBefore: expect.any(Number) });
     expect(padded).toHaveLength(1);
   });
 
@@ -81,6 +84,7 @@ describe("authenticate(): every failure takes a verification's time", () => {
       { reason: "disabled" },
     ]);
     expect([...wrong.padded, ...unknown.padded, ...disabled.padded]).toEqual([]);
+    for (const { outcome } of [wrong, unknown, disabled]) expect(outcome).not.toHaveProperty("notBefore");
   });
 
   it("never holds a success", async () => {

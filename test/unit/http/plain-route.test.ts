@@ -31,6 +31,11 @@ beforeAll(async () => {
         }),
       },
       {
+        path: "/held",
+        maxBody: 16,
+        handle: (r) => ({ status: 400, json: { held: true }, notBefore: performance.now() + Number(r.body) }),
+      },
+      {
         path: "/boom",
         maxBody: 16,
         handle: () => {
@@ -93,6 +98,19 @@ describe("withPlainRoutes", () => {
       error: "invalid_request",
       error_description: "body larger than 16 bytes",
     });
+  });
+
+  it("holds a reply with notBefore until then, others at once", async () => {
+    const time = async (path: string, body: string) => {
+      const started = performance.now();
+      const response = await fetch(`${base}${path}`, { method: "POST", body });
+      expect(await response.json()).toBeTruthy();
+      return performance.now() - started;
+    };
+    // A lower bound only: a busy machine makes every reply later, never a held one earlier.
+    expect(await time("/held", "150")).toBeGreaterThanOrEqual(150);
+    expect(await time("/held", "-5")).toBeLessThan(150);
+    expect(timed.filter((route) => route === "/held")).toHaveLength(2);
   });
 
   it("answers an exception with 500 and logs it with the route", async () => {

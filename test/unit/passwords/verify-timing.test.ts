@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  createHold,
   createTimerCorrection,
   createVerifyTiming,
-  paddingMs,
   queueWaitMs,
 } from "../../../src/passwords/verify-timing.js";
 
@@ -38,12 +38,6 @@ describe("verify timing", () => {
     expect(queueWaitMs({ queued: 4, running: 2, workers: 2 }, 50)).toBe(125);
   });
 
-  it("pads a failure up to the drawn duration and never below zero", () => {
-    expect(paddingMs(50, 0.2)).toBeCloseTo(49.8);
-    expect(paddingMs(50, 50)).toBe(0);
-    expect(paddingMs(50, 80)).toBe(0);
-  });
-
   it("asks timers for more when they fire early, less when late, until they take what was wanted", () => {
     const early = createTimerCorrection(0.5);
     for (let i = 0; i < 30; i++) {
@@ -55,5 +49,25 @@ describe("verify timing", () => {
     for (let i = 0; i < 30; i++) late.saw(late.ask(50), late.ask(50) + 2);
     expect(late.ask(50)).toBeCloseTo(48, 3);
     expect(late.ask(1)).toBe(0);
+  });
+
+  it("holds a reply until its deadline on a corrected timer, or runs it at once when it has passed", async () => {
+    const seen: Array<[number, number]> = [];
+    const hold = createHold({ ask: (ms) => ms + 1, saw: (asked, took) => seen.push([asked, took]) });
+    let now = false;
+    hold(performance.now() - 1, () => {
+      now = true;
+    });
+    expect(now).toBe(true);
+    expect(seen).toEqual([]);
+
+    const started = performance.now();
+    const waited = await new Promise<number>((done) =>
+      hold(started + 30, () => done(performance.now() - started)),
+    );
+    // Asked for the correction's 31 ms; timers may fire up to a millisecond early.
+    expect(waited).toBeGreaterThanOrEqual(30);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.[0]).toBeCloseTo(31, 0);
   });
 });
