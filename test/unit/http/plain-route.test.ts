@@ -107,8 +107,9 @@ describe("withPlainRoutes", () => {
       expect(await response.json()).toBeTruthy();
       return performance.now() - started;
     };
-    // A lower bound only: a busy machine makes every reply later, never a held one earlier.
-    expect(await time("/held", "150")).toBeGreaterThanOrEqual(150);
+    // A loose lower bound: Node's timers count from a loop clock that lags on a busy machine, so
+    // they may fire early by that much (createTimerCorrection learns it; here it starts at 0).
+    expect(await time("/held", "150")).toBeGreaterThan(100);
     expect(await time("/held", "-5")).toBeLessThan(150);
     expect(timed.filter((route) => route === "/held")).toHaveLength(2);
   });
