@@ -44,8 +44,8 @@ export async function authenticate(deps: LoginDeps, login: string, password: str
   const started = performance.now();
   const strength = deps.strength.judgeLogin(password, login);
   if (strength.weak) {
-    deps.weak.afterRefusal(login, password);
     const notBefore = await deps.hasher.failureDeadline(password, started);
+    deps.weak.afterRefusal(login, password, notBefore);
     return { ok: false, reason: "weak_password", detail: strength.reason, notBefore };
   }
   return checkPassword(deps, login, password, started);

@@ -21,8 +21,11 @@ export interface WeakFollowUpDeps {
 }
 
 export interface WeakFollowUp {
-  /** Called after a weak password was refused and the reply is on its way. */
-  afterRefusal(login: string, password: string): void;
+  /**
+   * Called when a weak password was refused; the check runs once the refusal's reply is out,
+   * `replyAt` being when it is sent (a performance.now() instant, see `authenticate`).
+   */
+  afterRefusal(login: string, password: string, replyAt: number): void;
   stats(): { checked: number; skipped: number; flagged: number };
 }
 
@@ -30,6 +33,9 @@ export interface WeakFollowUp {
 // make the server hash for free. Each (login, password) is checked once a day at most, and never
 // while the hash pool has work waiting.
 const RECHECK_MS = 24 * 3600_000;
+// A bcrypt run while the refusal is held would load the machine then, only for existing accounts:
+// the refusal's time would tell that the account exists. So the check waits until just after.
+const AFTER_REPLY_MS = 5;
 
 /**
  * A weak password is refused before its hash is checked, so the owner of an account whose real
@@ -45,7 +51,7 @@ export function createWeakFollowUp(deps: WeakFollowUpDeps): WeakFollowUp {
   let flagged = 0;
 
   return {
-    afterRefusal(login, password) {
+    afterRefusal(login, password, replyAt) {
       const tag = passwordTag(key, login, password);
       if (recent.has(tag) || deps.hasher.stats().queued > 0) {
         skipped++;
@@ -53,6 +59,8 @@ export function createWeakFollowUp(deps: WeakFollowUpDeps): WeakFollowUp {
       }
       recent.set(tag, true);
       deps.background.run("check a refused weak password", async () => {
+        const wait = replyAt + AFTER_REPLY_MS - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const row = await deps.logins.find(login);
         if (!row?.enabled) return;
         checked++;
