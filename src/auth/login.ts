@@ -74,10 +74,9 @@ export async function checkPassword(
     deps.log.error({ account: login, problem: verdict.reason }, "stored password hash cannot be verified");
     return { ok: false, reason: "invalid_hash" };
   }
-  const cheaper = deps.hasher.needsRehash(row.password_hash);
   if (verdict.status === "mismatch" || !row.enabled) {
     const reason = verdict.status === "mismatch" ? "wrong_password" : "disabled";
-    if (!cheaper) return { ok: false, reason };
+    if (!deps.hasher.needsRehash(row.password_hash)) return { ok: false, reason };
     return { ok: false, reason, notBefore: await deps.hasher.failureDeadline(password, started) };
   }
 

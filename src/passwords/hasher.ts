@@ -85,8 +85,12 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     return parsed;
   };
 
-  const verdictFor = async (password: string, stored: string, context: VerifyContext): Promise<Verdict> => {
-    const parsed = parse(stored);
+  const verdictFor = async (
+    password: string,
+    stored: string,
+    parsed: ParseResult,
+    context: VerifyContext,
+  ): Promise<Verdict> => {
     if (!parsed.ok) return { status: "invalid", reason: parsed.reason };
     // Digests cost microseconds; a worker round-trip costs more than the work (see docs/passwords.md).
     if (parsed.scheme.runs === "inline") return verifyParsed(password, parsed, context);
@@ -96,9 +100,10 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
 
   return {
     async verify(password, stored, context = {}) {
-      const verdict = await verdictFor(password, stored, context);
+      const parsed = parse(stored);
+      const verdict = await verdictFor(password, stored, parsed, context);
       if (verdict.status === "match") {
-        return { status: "match", needsRehash: needsRehash(parse(stored), options.bcryptCost) };
+        return { status: "match", needsRehash: needsRehash(parsed, options.bcryptCost) };
       }
       // An unreadable hash answers as slowly as an unknown user does, so that timing does not tell
       // which accounts exist with a broken row.
