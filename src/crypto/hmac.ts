@@ -10,7 +10,8 @@ const SCRATCH_BYTES = 4096;
  * (strength verdicts, password tags). It computes exactly what `createHmac("sha256", key)` does,
  * as two calls of node:crypto's one-shot `hash()` over the padded key and the message: a Hmac
  * object costs 1.3-2 µs per digest here, this 0.8 µs, on a path that runs up to four times per
- * failed login (strength cache key, password and spray tags, the weak-password follow-up). test/unit/crypto/hmac.test.ts checks it against createHmac.
+ * failed login (strength cache key, password and spray tags, the weak-password follow-up).
+ * test/unit/crypto/hmac.test.ts checks it against createHmac.
  */
 export function hmacSha256(key: Uint8Array): (message: string, encoding: "hex" | "base64url") => string {
   const block = Buffer.alloc(BLOCK_BYTES);
