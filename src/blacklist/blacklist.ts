@@ -218,7 +218,7 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
         network: row.network,
         reason: row.reason,
         source: row.source,
-        level: row.level,
+        ban_level: row.level,
         expires_at: row.expires_at,
       },
       "banned",

@@ -47,6 +47,34 @@ describeEachDatabase("the blacklist", (kind) => {
     expect(blacklist.check("203.0.113.9").ban).toBeNull();
   });
 
+  it("logs a ban as a warning whose own level does not clash with the log level", async () => {
+    const lines: string[] = [];
+    const captured = createLogger(
+      { logLevel: "info", logFormat: "json" },
+      { write: (l: string) => lines.push(l) },
+    );
+    const logged = await createBlacklist({
+      db: database.db,
+      log: captured,
+      clock,
+      escalation: DEFAULT_ESCALATION,
+      builtinAllow: [],
+    });
+    try {
+      await logged.ban({ network: "203.0.113.77", reason: "test", source: "manual" });
+    } finally {
+      await logged.close();
+    }
+    const line = lines.find((l) => l.includes('"banned"')) ?? "";
+    expect(line.match(/"level":/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({
+      level: 40,
+      ban_level: 1,
+      network: "203.0.113.77/32",
+      msg: "banned",
+    });
+  });
+
   it("escalates each new ban of the same address along the ladder: 1 h, 1 d, 7 d, 30 d, then permanent with a review date", async () => {
     const lengths: (number | null)[] = [];
     for (let offence = 0; offence < 5; offence++) {

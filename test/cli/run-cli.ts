@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { keepOutput, rememberSecret, rememberSecretEnv } from "../helpers/log-audit.js";
 
 export const CLI = resolve(import.meta.dirname, "../../dist/src/main.js");
 
@@ -9,11 +10,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `mailauth` command as an operator would, with only the env given. */
+/**
+ * Runs the built `mailauth` command as an operator would, with only the env given. What it is
+ * given on stdin (passwords), its secret options and env, and what it prints go to the log audit.
+ */
 export function mailauth(
   args: string[],
   options: { env: Record<string, string>; stdin?: string; cwd?: string },
 ): Promise<CliResult> {
+  rememberSecretEnv(options.env);
+  for (const line of (options.stdin ?? "").split("\n")) rememberSecret(line.trim());
+  args.forEach((arg, i) => {
+    if (/^--(hash|password|token|secret)$/.test(args[i - 1] ?? "")) rememberSecret(arg);
+  });
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? "", ...options.env },
@@ -29,7 +38,10 @@ export function mailauth(
       stderr += d;
     });
     child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
+    child.on("close", (code) => {
+      keepOutput(stdout + stderr);
+      done({ code, stdout, stderr });
+    });
     child.stdin.end(options.stdin ?? "");
   });
 }
@@ -39,10 +51,12 @@ export async function serve(
   env: Record<string, string>,
   url: string,
 ): Promise<ChildProcess & { logs: () => string }> {
+  rememberSecretEnv(env);
   const child = spawn(process.execPath, [CLI, "serve"], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  child.once("exit", () => keepOutput(logs));
   let logs = "";
   child.stdout?.on("data", (d) => {
     logs += d;

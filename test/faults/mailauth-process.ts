@@ -1,9 +1,9 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
-import { inject } from "vitest";
 import { serve } from "../cli/run-cli.js";
+import { rememberSecret } from "../helpers/log-audit.js";
 import { freePort } from "../helpers/postgres-cluster.js";
 
 export const CLIENT_SECRET = "faults-client-secret-0123456789";
@@ -45,10 +45,7 @@ export interface MailauthProcess {
   stop(): Promise<number | null>;
 }
 
-/** Every password a test used: the suite's log audit checks no log line holds one. */
-export function rememberSecret(secret: string): void {
-  appendFileSync(join(inject("logAuditDir"), "faults.secrets"), `${secret}\n`);
-}
+export { rememberSecret };
 
 async function timed(url: string, init: RequestInit): Promise<Reply> {
   const started = performance.now();
@@ -96,7 +93,6 @@ export async function startMailauth(
         `mailauth ${child.pid} exited unexpectedly (code ${code}, ${child.signalCode}):\n${tail}\n`,
       );
     }
-    appendFileSync(join(inject("logAuditDir"), `faults-${child.pid}.log`), child.logs());
     rmSync(dataDir, { recursive: true, force: true });
   });
   const json = { "content-type": "application/json" };

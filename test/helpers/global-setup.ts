@@ -28,9 +28,9 @@ export default async function setup(project: TestProject) {
 }
 
 /**
- * Every test service writes its log lines, and the passwords, secrets and tokens it was given, to
- * files in one folder (test/helpers/service.ts); at the end of the run no log line of the whole
- * suite may hold any of them.
+ * Every test service and CLI run writes its output, and every password, hash, secret and token the
+ * tests gave mailauth, to files in one folder (test/helpers/log-audit.ts); at the end of the run no
+ * output of the whole suite may hold any of them.
  */
 function startLogAudit(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), "mailauth-test-logs-"));
@@ -41,18 +41,25 @@ function startLogAudit(project: TestProject): () => void {
       files
         .filter((f) => f.endsWith(".secrets"))
         .flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n"))
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as string)
         .filter((s) => s.length >= 6),
     );
     const logs = files.filter((f) => f.endsWith(".log")).map((f) => readFileSync(join(dir, f), "utf8"));
     rmSync(dir, { recursive: true, force: true });
     const leaked = [...secrets].filter((secret) => logs.some((text) => text.includes(secret)));
     if (leaked.length > 0) {
+      // Where each leak is, with the secret itself masked (the run's output is a log too).
+      for (const secret of leaked) {
+        const line = logs.flatMap((text) => text.split("\n")).find((l) => l.includes(secret)) ?? "";
+        console.error(`leaked into: ${line.split(secret).join("[SECRET]").slice(0, 400)}`);
+      }
       // A teardown error alone does not fail vitest's run: set the exit code too.
       process.exitCode = 1;
       throw new Error(`${leaked.length} test passwords or secrets reached a log line`);
     }
     console.log(
-      `log audit: ${logs.length} services' logs hold none of the ${secrets.size} test passwords and secrets`,
+      `log audit: ${logs.length} log files hold none of the ${secrets.size} test passwords, hashes and secrets`,
     );
   };
 }

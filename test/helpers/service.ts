@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { inject } from "vitest";
 import { addUser as addAccount, NO_FIELDS } from "../../src/accounts/accounts.js";
 import { setEnabled, type UserFields, upsertDomain } from "../../src/accounts/queries.js";
 import type { Clock } from "../../src/clock.js";
@@ -12,6 +10,7 @@ import type { Db } from "../../src/db/database.js";
 import { createLogger } from "../../src/log.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { type DatabaseKind, freshDatabase } from "./databases.js";
+import { keepOutput, rememberSecret, rememberSecretEnv } from "./log-audit.js";
 
 export const TEST_CLIENT_SECRET = "test-client-secret-0123456789";
 
@@ -49,18 +48,11 @@ export async function startTestService(
     ...options.env,
   });
   if (!parsed.ok) throw new Error(parsed.errors.join("; "));
-  const audit = join(inject("logAuditDir"), randomBytes(6).toString("hex"));
-  const remember = (secret: string) => appendFileSync(`${audit}.secrets`, `${secret}\n`);
-  for (const [name, value] of Object.entries({
-    MAILAUTH_DOVECOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
-    ...options.env,
-  })) {
-    if (/TOKEN|SECRET/.test(name)) remember(value);
-  }
+  rememberSecretEnv({ MAILAUTH_DOVECOT_CLIENT_SECRET: TEST_CLIENT_SECRET, ...options.env });
   const sink = new Writable({
     write(chunk, _encoding, done) {
       capturedLogs.push(String(chunk));
-      appendFileSync(`${audit}.log`, String(chunk));
+      keepOutput(String(chunk));
       done();
     },
   });
@@ -108,7 +100,7 @@ export async function startTestService(
       if (on) for (const lost of [...lostListeners]) lost();
     },
     async addUser(email, password, fields = {}) {
-      remember(password);
+      rememberSecret(password);
       // Tests add weak passwords on purpose (to log in with them), so the set policy is waived.
       const accountDeps = { db: direct, hasher: deps.hasher, strength: deps.strength };
       const result = await addAccount(
@@ -127,6 +119,11 @@ export async function startTestService(
       await setEnabled(direct, email, enabled);
     },
     async close() {
+      // Every hash the service stored or upgraded is a secret its logs must not hold either.
+      const hashes = await direct
+        .query<{ password_hash: string }>("SELECT password_hash FROM users")
+        .catch(() => []);
+      rememberSecret(...hashes.map((row) => row.password_hash));
       await server.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve } from "../cli/run-cli.js";
+import { rememberSecret } from "../helpers/log-audit.js";
 import { freePort } from "../helpers/postgres-cluster.js";
 import { exchange, type Headers, REPLY_TIMEOUT_MS, request } from "./raw-http.js";
 
@@ -561,7 +562,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
 
 describe("a mailauth process fed hostile requests", () => {
   const dir = mkdtempSync(join(tmpdir(), "mailauth-hostile-"));
-  const audit = join(inject("logAuditDir"), `hostile-${randomBytes(4).toString("hex")}`);
   let server: (ChildProcess & { logs: () => string }) | undefined;
   let port = 0;
   let baselinePeak = 0;
@@ -587,7 +587,7 @@ describe("a mailauth process fed hostile requests", () => {
 
   beforeAll(async () => {
     for (const secret of [ADMIN_TOKEN, POLICY_TOKEN, CLIENT_SECRET, PASSWORD, ...hostilePasswords]) {
-      appendFileSync(`${audit}.secrets`, `${secret}\n`);
+      rememberSecret(secret);
     }
     port = await freePort();
     server = await serve(
@@ -616,7 +616,6 @@ describe("a mailauth process fed hostile requests", () => {
 
   afterAll(async () => {
     if (server) {
-      appendFileSync(`${audit}.log`, server.logs());
       if (alive()) {
         const exited = new Promise((r) => server?.once("exit", r));
         server.kill("SIGTERM");

@@ -1,3 +1,4 @@
+import { rememberSecret } from "../../helpers/log-audit.js";
 import { LineSocket } from "./line-socket.js";
 
 /** IMAP quoted string (RFC 3501): backslash and double quote are escaped. */
@@ -25,11 +26,13 @@ export class ImapClient {
   }
 
   login(user: string, password: string): Promise<string> {
+    rememberSecret(password);
     return this.command(`LOGIN ${quote(user)} ${quote(password)}`);
   }
 
   /** AUTHENTICATE PLAIN with the credentials sent after the server's "+" continuation. */
   async authenticatePlain(user: string, password: string): Promise<string> {
+    rememberSecret(password);
     const tag = this.nextTag();
     this.socket.send(`${tag} AUTHENTICATE PLAIN`);
     const continuation = await this.socket.readLine();

@@ -1,3 +1,4 @@
+import { rememberSecret } from "../../helpers/log-audit.js";
 import { LineSocket } from "./line-socket.js";
 
 export interface Pop3LoginOptions {
@@ -9,6 +10,7 @@ export interface Pop3LoginOptions {
 
 /** USER/PASS over POP3; returns the reply to PASS, e.g. "+OK Logged in." or "-ERR [AUTH] ...". */
 export async function pop3Login(port: number, options: Pop3LoginOptions): Promise<string> {
+  rememberSecret(options.password);
   const socket = await LineSocket.open(port);
   try {
     await socket.readLine();

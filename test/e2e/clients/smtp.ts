@@ -1,3 +1,4 @@
+import { rememberSecret } from "../../helpers/log-audit.js";
 import { LineSocket } from "./line-socket.js";
 
 export interface SmtpAuthOptions {
@@ -32,6 +33,7 @@ const base64 = (text: string) => Buffer.from(text).toString("base64");
  * does (with an XCLIENT after STARTTLS when `ip` is set); returns the server's final answer to AUTH (235 on success, 535 on a wrong password).
  */
 export async function smtpAuth(port: number, options: SmtpAuthOptions): Promise<string> {
+  rememberSecret(options.password);
   const socket = await LineSocket.open(port);
   try {
     await expect(socket, "220", "greeting");
