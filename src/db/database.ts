@@ -48,10 +48,19 @@ function statementName(sql: string): string {
  * budget, so a database that stalls or crawls fails a login well inside Dovecot's own timeout
  * (timeout_msecs, 5 s in our examples) instead of after it.
  */
-export function openPostgres(url: string, options: { max?: number; statementTimeoutMs?: number } = {}): Db {
+export function openPostgres(
+  url: string,
+  options: { max?: number; statementTimeoutMs?: number; heartbeatMs?: number } = {},
+): Db {
   const budgetMs = options.statementTimeoutMs ?? 3000;
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  // Idle connections (and above all the LISTEN ones) must notice a peer that vanished without a
+  // reset (a crashed host, a NAT or firewall that dropped the flow): the kernel's default is two
+  // hours of silence. TCP keepalive after 30 s idle tells the kernel; the heartbeat below tells us.
+  const keepAlive = { keepAlive: true, keepAliveInitialDelayMillis: 30_000 };
   const pool = new pg.Pool({
     connectionString: url,
+    ...keepAlive,
     max: options.max ?? 10,
     connectionTimeoutMillis: budgetMs,
     statement_timeout: budgetMs,
@@ -114,6 +123,7 @@ export function openPostgres(url: string, options: { max?: number; statementTime
       // Bounded like queries: a frozen database must not hold a (re)subscription forever.
       const client = new pg.Client({
         connectionString: url,
+        ...keepAlive,
         connectionTimeoutMillis: budgetMs,
         query_timeout: budgetMs,
       });
@@ -122,9 +132,11 @@ export function openPostgres(url: string, options: { max?: number; statementTime
       // the attempts (and, once the database was back, LISTEN connections) doubled each round.
       let up = false;
       let ended = false;
+      let heartbeat: NodeJS.Timeout | undefined;
       const lost = () => {
         if (!up || ended) return;
         ended = true;
+        clearInterval(heartbeat);
         client.end().catch(() => {});
         onLost?.();
       };
@@ -142,8 +154,15 @@ export function openPostgres(url: string, options: { max?: number; statementTime
         throw error;
       }
       up = true;
+      // A LISTEN connection only ever receives: without a query now and then, a database that
+      // froze or a connection silently dropped on the way would go unnoticed, and every
+      // notification (bans, password resets) after it missed. A failed or slow ping is a loss.
+      heartbeat = setInterval(() => {
+        client.query("SELECT 1").catch(lost);
+      }, heartbeatMs).unref();
       return async () => {
         ended = true;
+        clearInterval(heartbeat);
         await client.end().catch(() => {});
       };
     },

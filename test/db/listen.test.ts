@@ -48,6 +48,29 @@ describe("LISTEN on PostgreSQL", () => {
       }
     });
 
+    it("notices a connection that went silent (a frozen database, a dropped flow) by its heartbeat", async () => {
+      const target = new URL(url);
+      const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+      const db = openPostgres(proxy.via(url), { statementTimeoutMs: 300, heartbeatMs: 200 });
+      let lost = 0;
+      try {
+        const unlisten = await db.listen(
+          "mailauth_test_silent",
+          () => {},
+          () => lost++,
+        );
+        await new Promise((r) => setTimeout(r, 600));
+        expect(lost).toBe(0); // heartbeats answered: still up
+        proxy.stall();
+        for (let i = 0; i < 40 && lost === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(lost).toBe(1);
+        await unlisten();
+      } finally {
+        await db.close();
+        await proxy.close();
+      }
+    });
+
     it("reports a subscription that was up once when its connection dies", async () => {
       const db = openPostgres(url);
       const payloads: string[] = [];
