@@ -12,9 +12,11 @@ export type ParseResult = ({ ok: true } & StoredHash) | { ok: false; reason: str
 
 const SUFFIXES: Record<string, DataEncoding> = { B64: "base64", BASE64: "base64", HEX: "hex" };
 
-// Without a {SCHEME} prefix only unambiguous crypt-style prefixes are read (bcrypt, SHA-crypt,
-// MD5-crypt, argon2); anything else could be cleartext or a digest in an unknown encoding.
-const BARE_CRYPT = /^\$(?:2[abxy]\$|[156]\$)/;
+// Without a {SCHEME} prefix only crypt-style hashes are read (bcrypt, SHA-crypt, MD5-crypt,
+// yescrypt to say it is not supported, 13-character DES as a passwd-file holds it, since CRYPT is
+// that file's default scheme in Dovecot) and argon2; anything else could be cleartext or a digest
+// in an unknown encoding.
+const BARE_CRYPT = /^(?:\$(?:2[abxy]|[156]|y)\$|[./0-9A-Za-z]{13}$)/;
 const BARE_ARGON2 = /^\$argon2/;
 
 /** Splits "{SCHEME[.B64|.HEX]}data" the way Dovecot does; never echoes the data in a reason. */

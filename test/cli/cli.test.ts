@@ -221,15 +221,21 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
         "marie@exemple.fr:{SHA512-CRYPT}$6$DpDQaUreZCOfqmUv$arxhrzSBL5vUljVk3fcjC/7dt.aMV3VCpDJ71LifvmB62LTkpZLwLsWHuWptmA/gXgnMmZTLqF0Z863YSmFxz/",
         "broken@exemple.fr:{NOSUCH}abc",
         "not-an-address:{SSHA}abc",
+        // Bare hashes, as a passwd-file made from /etc/shadow holds them: DES verifies, yescrypt not.
+        "paul@exemple.fr:yyPd/HQGbArgE:5000:5000",
+        "luc@exemple.fr:$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
       ].join("\n"),
     );
     const first = await run(["user", "import", "passwd"]);
     expect(first.code).toBe(1);
-    expect(first.stdout).toBe("imported 2, already present 0, refused 2\n");
+    expect(first.stdout).toBe("imported 3, already present 0, refused 3\n");
     expect(first.stderr).toContain("line 4: broken@exemple.fr:");
     expect(first.stderr).toContain("line 5:");
+    expect(first.stderr).toContain(
+      "line 7: luc@exemple.fr: the hash cannot be used: yescrypt ($y$) is not supported",
+    );
     const second = await run(["user", "import", "passwd"]);
-    expect(second.stdout).toBe("imported 0, already present 2, refused 2\n");
+    expect(second.stdout).toBe("imported 0, already present 3, refused 3\n");
     const jean = JSON.parse((await run(["user", "show", "jean.dupont@exemple.fr", "--json"])).stdout);
     expect(jean).toMatchObject({
       scheme: "SSHA512",

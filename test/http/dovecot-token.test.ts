@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
+import unixCrypt from "unix-crypt-td-js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addUser } from "../../src/accounts/accounts.js";
 import { describeEachDatabase } from "../helpers/databases.js";
@@ -290,25 +291,34 @@ describe("POST /dovecot/token, input and upgrades", () => {
     }
   });
 
-  it("upgrades an old hash to bcrypt after a successful login, and the new hash still logs in", async () => {
-    const { deps } = service.server;
-    const legacy = "Legacy-Orchid-Harbour-58";
-    const salt = Buffer.from("s4lt");
-    const old = `{SSHA512}${Buffer.concat([createHash("sha512").update(legacy).update(salt).digest(), salt]).toString("base64")}`;
-    const added = await addUser(
-      { db: deps.db, hasher: deps.hasher, strength: deps.strength },
+  const legacy = "Legacy-Orchid-Harbour-58";
+  const salt = Buffer.from("s4lt");
+  it.each([
+    [
+      "an {SSHA512} digest",
       "legacy@example.org",
-      { hash: old },
-    );
-    expect(added.ok).toBe(true);
-    expect((await token(service, { username: "legacy@example.org", password: legacy })).status).toBe(200);
-    await deps.background.drain();
-    const [row] = await deps.db.query<{ password_hash: string }>(
-      "SELECT password_hash FROM users WHERE email = 'legacy@example.org'",
-    );
-    expect(row?.password_hash).toMatch(/^\{BLF-CRYPT\}\$2[aby]\$04\$/);
-    expect((await token(service, { username: "legacy@example.org", password: legacy })).status).toBe(200);
-  });
+      `{SSHA512}${Buffer.concat([createHash("sha512").update(legacy).update(salt).digest(), salt]).toString("base64")}`,
+    ],
+    // DES reads the first 8 bytes only: the bcrypt hash that replaces it takes the whole password.
+    ["a DES crypt hash", "legacy-des@example.org", `{DES-CRYPT}${unixCrypt(legacy, "s4")}`],
+  ])(
+    "upgrades %s to bcrypt after a successful login, and the new hash still logs in",
+    async (_, email, old) => {
+      const { deps } = service.server;
+      const added = await addUser({ db: deps.db, hasher: deps.hasher, strength: deps.strength }, email, {
+        hash: old,
+      });
+      expect(added.ok).toBe(true);
+      expect((await token(service, { username: email, password: legacy })).status).toBe(200);
+      await deps.background.drain();
+      const [row] = await deps.db.query<{ password_hash: string }>(
+        "SELECT password_hash FROM users WHERE email = $1",
+        [email],
+      );
+      expect(row?.password_hash).toMatch(/^\{BLF-CRYPT\}\$2[aby]\$04\$/);
+      expect((await token(service, { username: email, password: legacy })).status).toBe(200);
+    },
+  );
 
   it("reports health and readiness", async () => {
     expect(await (await fetch(`${service.url}/healthz`)).json()).toEqual({ status: "ok" });
@@ -404,28 +414,36 @@ describe("the logs of every service in this file", () => {
     ]) {
       expect(logs).not.toContain(secret);
     }
-    expect(logs).not.toMatch(/\$2[aby]\$|\{SSHA512\}|\{BLF-CRYPT\}/);
+    expect(logs).not.toMatch(/\$2[aby]\$|\{SSHA512\}|\{BLF-CRYPT\}|\{DES-CRYPT\}/);
   });
 });
 
 describe("POST /dovecot/token with a broken stored hash", () => {
-  it("answers a wrong password, never a success, and logs an error naming the account", async () => {
-    const service = await startTestService();
-    try {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+  afterAll(() => service.close());
+
+  it.each([
+    ["an unknown scheme", "broken@example.org", "{NOSUCH}abc", "abc"],
+    ["a malformed DES crypt hash", "broken-des@example.org", "{DES-CRYPT}yyPd/HQGbArgF", "yyPd"],
+  ])(
+    "(%s) answers a wrong password, never a success, and logs an error naming the account",
+    async (_, email, broken, data) => {
       const { deps } = service.server;
       const accountDeps = { db: deps.db, hasher: deps.hasher, strength: deps.strength };
-      await addUser(accountDeps, "broken@example.org", { hash: await deps.hasher.hash(PASSWORD) });
-      await deps.db.query(
-        "UPDATE users SET password_hash = '{NOSUCH}abc' WHERE email = 'broken@example.org'",
-      );
+      await addUser(accountDeps, email, { hash: await deps.hasher.hash(PASSWORD) });
+      await deps.db.query("UPDATE users SET password_hash = $2 WHERE email = $1", [email, broken]);
       await new Promise((r) => setTimeout(r, 100)); // the NOTIFY drops the cached row
-      const reply = await token(service, { username: "broken@example.org", password: PASSWORD });
+      const from = capturedLogs.length;
+      const reply = await token(service, { username: email, password: PASSWORD });
       expect(reply).toEqual({ status: 400, body: { error: "invalid_grant" } });
-      const line = capturedLogs.find((l) => l.includes("stored password hash cannot be verified"));
-      expect(line).toContain('"account":"broken@example.org"');
-      expect(line).not.toContain("abc");
-    } finally {
-      await service.close();
-    }
-  });
+      const line = capturedLogs
+        .slice(from)
+        .find((l) => l.includes("stored password hash cannot be verified"));
+      expect(line).toContain(`"account":"${email}"`);
+      expect(line).not.toContain(data);
+    },
+  );
 });

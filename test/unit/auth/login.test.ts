@@ -68,6 +68,13 @@ describe("authenticate(): every failure takes a verification's time", () => {
     expect(padded).toHaveLength(1);
   });
 
+  it("holds a wrong password on a DES crypt hash, legacy and cheaper too", async () => {
+    // doveadm pw -s DES-CRYPT of another password (shared vectors).
+    const { outcome, padded } = await loginWith({ password_hash: "{DES-CRYPT}yyPd/HQGbArgE" }, STRONG);
+    expect(outcome).toMatchObject({ ok: false, reason: "wrong_password", notBefore: expect.any(Number) });
+    expect(padded).toHaveLength(1);
+  });
+
   it("holds a disabled account's right password on a legacy digest", async () => {
     const { outcome, padded } = await loginWith({ password_hash: ssha512(STRONG), enabled: false }, STRONG);
     expect(outcome).toMatchObject({ ok: false, reason: "disabled", notBefore: expect.any(Number) });

@@ -29,11 +29,27 @@ const CASES: [string, string, string][] = [
     "yescrypt ($y$) is not supported",
   ],
   [
-    "yescrypt without a prefix",
+    "yescrypt without a prefix, as a passwd-file made by Debian's mkpasswd holds it",
     "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
-    "no {SCHEME} prefix",
+    "yescrypt ($y$) is not supported",
   ],
-  ["traditional DES", `{DES-CRYPT}${dataOf("DES-CRYPT")}`, "traditional DES crypt is not supported"],
+  [
+    "a DES hash of 12 characters",
+    `{DES-CRYPT}${dataOf("DES-CRYPT").slice(0, 12)}`,
+    "malformed DES crypt hash",
+  ],
+  ["a DES hash of 14 characters", `{CRYPT}${dataOf("DES-CRYPT")}E`, "malformed DES crypt hash"],
+  [
+    "a DES hash with a character outside crypt's alphabet",
+    `{CRYPT}${dataOf("DES-CRYPT").replace("/", "!")}`,
+    "malformed DES crypt hash",
+  ],
+  [
+    "a DES hash ending in a character no DES output ends in",
+    `{DES-CRYPT}${dataOf("DES-CRYPT").slice(0, 12)}F`,
+    "malformed DES crypt hash",
+  ],
+  ["BSDi extended DES", "{CRYPT}_J9..CCCCXBrJUJV154M", "BSDi extended DES crypt is not supported"],
   ["argon2 inside {CRYPT}", `{CRYPT}${dataOf("ARGON2ID")}`, "store it as {ARGON2ID}"],
   ["an empty {CRYPT}", "{CRYPT}", "empty crypt hash"],
   [

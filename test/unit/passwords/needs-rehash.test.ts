@@ -27,21 +27,30 @@ describe("needsRehash()", () => {
   });
 
   it("replaces every other scheme, even strong ones", () => {
-    for (const scheme of ["SHA512-CRYPT", "ARGON2ID", "PBKDF2", "SSHA512", "PLAIN", "MD5"]) {
+    for (const scheme of ["SHA512-CRYPT", "ARGON2ID", "PBKDF2", "SSHA512", "PLAIN", "MD5", "DES-CRYPT"]) {
       expect(hasher.needsRehash(hashOf(scheme)), scheme).toBe(true);
     }
   });
 
+  it("replaces DES under {CRYPT} or bare, which the bcrypt check must not take for bcrypt", () => {
+    expect(hasher.needsRehash("{CRYPT}yyPd/HQGbArgE")).toBe(true);
+    expect(hasher.needsRehash("yyPd/HQGbArgE")).toBe(true);
+  });
+
   it("replaces hashes it cannot read", () => {
-    expect(hasher.needsRehash("{DES-CRYPT}yyPd/HQGbArgE")).toBe(true);
+    expect(hasher.needsRehash("{CRYPT}$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC")).toBe(
+      true,
+    );
     expect(hasher.needsRehash("not a hash")).toBe(true);
   });
 
   it("is reported with every match", async () => {
     expect(await hasher.verify(passwords.ascii, bcrypt10)).toEqual({ status: "match", needsRehash: false });
-    expect(await hasher.verify(passwords.ascii, hashOf("SSHA512"))).toEqual({
-      status: "match",
-      needsRehash: true,
-    });
+    for (const scheme of ["SSHA512", "DES-CRYPT"]) {
+      expect(await hasher.verify(passwords.ascii, hashOf(scheme)), scheme).toEqual({
+        status: "match",
+        needsRehash: true,
+      });
+    }
   });
 });
