@@ -1,13 +1,21 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { commands } from "../../src/cli/registry.js";
 import { freshDatabase, migrations, type TestDatabase } from "../helpers/databases.js";
+import { rememberSecret } from "../helpers/log-audit.js";
 import { freePort } from "../helpers/postgres-cluster.js";
 import { mailauth, serve } from "./run-cli.js";
 
 const STRONG = "Tr0ub4dor&3-horse-staple";
+// Made with `openssl passwd -6 -salt ...`.
+const LOU = "Lou-imported-bare-hash-1";
+const LOU_HASH =
+  "$6$Lou5alt$c9oHXmX0WrIri.Bz7f1UWXxxqRyGzMyUfbOUBeHn4GT06.0H7S5Fheukh7myCQXlpG34Bst6H/mEmSZDfPrtG0";
+const ROSE = "Rose-pass-with-extras-2";
+const ROSE_HASH =
+  "$6$Rose5alt$1x.bVDJlbFtHe.RtG49n1kaVscvs7UWg4gdQ3lXLF0PuSl0taNE6FBuaMtVWfIGzaK.xQIjt.vhMptGvbZjQq0";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "mailauth-cli-"));
@@ -49,6 +57,18 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
   let env: Record<string, string>;
   let server: Awaited<ReturnType<typeof serve>>;
   const run = (args: string[], stdin?: string) => mailauth(args, { env, stdin, cwd: dir });
+  /** A Dovecot password-grant login against the running server. */
+  const login = (username: string, password: string) => {
+    const secret = readFileSync(join(dir, "data", "dovecot-client-secret"), "utf8").trim();
+    const body = new URLSearchParams({
+      grant_type: "password",
+      username,
+      password,
+      client_id: "dovecot",
+      client_secret: secret,
+    });
+    return fetch(`http://${env.MAILAUTH_LISTEN}/dovecot/token`, { method: "POST", body });
+  };
 
   beforeAll(async () => {
     dir = tempDir();
@@ -213,6 +233,8 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
 
   it("imports a passwd-file, reports what it refused and does not duplicate on a re-run", async () => {
     const file = join(dir, "passwd");
+    const secrets = ["TopSecret-Pass-123", "Uid-Secret-99", "Extra-Secret-77", LOU, ROSE];
+    rememberSecret(...secrets);
     writeFileSync(
       file,
       [
@@ -221,15 +243,44 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
         "marie@exemple.fr:{SHA512-CRYPT}$6$DpDQaUreZCOfqmUv$arxhrzSBL5vUljVk3fcjC/7dt.aMV3VCpDJ71LifvmB62LTkpZLwLsWHuWptmA/gXgnMmZTLqF0Z863YSmFxz/",
         "broken@exemple.fr:{NOSUCH}abc",
         "not-an-address:{SSHA}abc",
+        // A space where the ':' belongs: the whole line is the user field.
+        "zed@example.org {PLAIN}TopSecret-Pass-123",
+        "tom@exemple.fr:{SSHA}abc:Uid-Secret-99",
+        // Logins Dovecot limited or sent elsewhere are not imported as open accounts.
+        "ann@exemple.fr:{PLAIN}TopSecret-Pass-123::::::allow_nets=10.0.0.0/8",
+        "paul@exemple.fr:{PLAIN}TopSecret-Pass-123::::::proxy=y host=10.1.2.3 nodelay",
+        "nina@exemple.fr:{PLAIN}TopSecret-Pass-123::::::nologin reason=moved",
+        // A bare hash is {CRYPT} to Dovecot's passwd-file.
+        `lou@exemple.fr:${LOU_HASH}`,
+        `rose@exemple.fr:{SHA512-CRYPT}${ROSE_HASH}::::::nodelay userdb_acl=x Extra-Secret-77 userdb_mail=maildir:~/Mail`,
       ].join("\n"),
     );
     const first = await run(["user", "import", "passwd"]);
     expect(first.code).toBe(1);
-    expect(first.stdout).toBe("imported 2, already present 0, refused 2\n");
+    expect(first.stdout).toBe("imported 4, already present 0, refused 7\n");
     expect(first.stderr).toContain("line 4: broken@exemple.fr:");
-    expect(first.stderr).toContain("line 5:");
+    expect(first.stderr).toContain("line 5: the user field is not an address of the form local@domain\n");
+    expect(first.stderr).toContain(
+      "line 6: the user field has an invalid domain name (it holds a space: is the ':' after the address missing?)\n",
+    );
+    expect(first.stderr).toContain("line 7: tom@exemple.fr: the uid field is not a number\n");
+    expect(first.stderr).toContain(
+      "line 8: ann@exemple.fr: its passdb field allow_nets limits logins to some networks, which mailauth cannot do; not imported\n",
+    );
+    expect(first.stderr).toContain(
+      "line 9: paul@exemple.fr: its passdb field proxy sends logins to another server",
+    );
+    expect(first.stderr).toContain("line 10: nina@exemple.fr: its passdb field nologin refuses logins");
+    expect(first.stderr).toContain(
+      "line 12: rose@exemple.fr: extra fields mailauth does not use, dropped: nodelay, userdb_acl, (a field that is not key=value)\n",
+    );
+    for (const secret of secrets) expect(first.stdout + first.stderr).not.toContain(secret);
+    for (const refused of ["ann", "paul", "nina", "tom"]) {
+      expect((await run(["user", "show", `${refused}@exemple.fr`])).code).toBe(1);
+    }
+
     const second = await run(["user", "import", "passwd"]);
-    expect(second.stdout).toBe("imported 0, already present 2, refused 2\n");
+    expect(second.stdout).toBe("imported 0, already present 4, refused 7\n");
     const jean = JSON.parse((await run(["user", "show", "jean.dupont@exemple.fr", "--json"])).stdout);
     expect(jean).toMatchObject({
       scheme: "SSHA512",
@@ -237,6 +288,13 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
       home: "/var/vmail/exemple.fr/jean",
       quota_rule: "*:storage=1G",
     });
+    expect(JSON.parse((await run(["user", "show", "rose@exemple.fr", "--json"])).stdout)).toMatchObject({
+      mail: "maildir:~/Mail",
+    });
+    // What show says and what a login does agree.
+    expect(JSON.parse((await run(["user", "show", "lou@exemple.fr", "--json"])).stdout).scheme).toBe("CRYPT");
+    expect((await login("lou@exemple.fr", LOU)).status).toBe(200);
+    expect((await login("rose@exemple.fr", ROSE)).status).toBe(200);
   });
 
   it("says which process holds the database when the control socket is gone", async () => {
