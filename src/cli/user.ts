@@ -1,8 +1,8 @@
 import type { Secret } from "../accounts/accounts.js";
 import { parseAddress } from "../accounts/address.js";
 import { parsePasswdFile } from "../accounts/passwd-file.js";
-import { getUser, listUsers } from "../accounts/queries.js";
-import { userView } from "../accounts/views.js";
+import { getUser, listDomains, listUsers } from "../accounts/queries.js";
+import { DEFAULT_SETTINGS, effectiveFields, userView } from "../accounts/views.js";
 import {
   auditedAddUser,
   auditedDeleteUser,
@@ -94,19 +94,31 @@ const passwd: Command<Secret> = {
 
 const show: Command = {
   path: ["user", "show"],
-  summary: "show an account",
+  summary: "show an account and the userdb fields its logins get",
   usage: "user show EMAIL [--json]",
+  details: `Each userdb field is shown as a login gets it, with where it comes from: the account's own,
+its domain's, or the service default (MAILAUTH_DEFAULT_*). In --json, home, mail, uid, gid and
+quota_rule are the account's own (null: not set), and "effective" holds { value, from } of each.`,
   options: JSON_OPTION,
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const email = emailArg(args);
     const user = await getUser(s.db, email);
     if (!user) throw new CommandError(`no account ${email}`);
+    const [domain] = await listDomains(s.db, user.domain);
+    const effective = effectiveFields(user, domain ?? null, s.config.userdbDefaults);
     const view = userView(user);
-    if (args.values.json) out.json(view);
-    else
-      for (const [key, value] of Object.entries(view))
-        out.line(`${`${key}:`.padEnd(22)}${value ?? "(inherited)"}`);
+    if (args.values.json) {
+      out.json({ ...view, effective });
+      return 0;
+    }
+    for (const [key, value] of Object.entries(view)) {
+      const field = effective[key as keyof typeof effective];
+      const shown = field
+        ? `${field.value} (${field.from === "default" ? `default, ${DEFAULT_SETTINGS[key as keyof typeof effective]}` : field.from})`
+        : value;
+      out.line(`${`${key}:`.padEnd(22)}${shown}`);
+    }
     return 0;
   },
 };

@@ -122,6 +122,22 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
       uid: null,
     });
     expect(JSON.stringify(shown)).not.toMatch(/\$2[aby]\$/);
+    // What the account gets, and from where: the same a login hands Dovecot.
+    expect(shown.effective).toEqual({
+      home: { value: "/var/vmail/example.org/alice", from: "domain" },
+      mail: { value: "maildir:~/Maildir", from: "default" },
+      uid: { value: 5000, from: "domain" },
+      gid: { value: 5000, from: "domain" },
+      quota_rule: { value: "*:storage=2G", from: "account" },
+    });
+    const granted = await (await login("alice@example.org", STRONG)).json();
+    for (const [key, field] of Object.entries(shown.effective as Record<string, { value: unknown }>))
+      expect(granted[key]).toBe(String(field.value));
+    const text = (await run(["user", "show", "alice@example.org"])).stdout;
+    expect(text).toContain("home:                 /var/vmail/example.org/alice (domain)\n");
+    expect(text).toContain("mail:                 maildir:~/Maildir (default, MAILAUTH_DEFAULT_MAIL)\n");
+    expect(text).toContain("quota_rule:           *:storage=2G (account)\n");
+    expect(text).not.toContain("inherited");
 
     expect((await run(["user", "disable", "alice@example.org"])).code).toBe(0);
     const listed = JSON.parse((await run(["user", "list", "--json"])).stdout) as {
