@@ -241,6 +241,26 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
     expect((await run(["allow", "list"])).stdout).toContain("the office");
   });
 
+  it("adds an account with --hash kept as it is, and refuses a malformed hash without quoting it", async () => {
+    expect(
+      await run(["user", "add", "hashed@example.org", "--hash", `{SHA512-CRYPT}${LOU_HASH}`]),
+    ).toMatchObject({
+      code: 0,
+      stdout: "added hashed@example.org\n",
+    });
+    const shown = JSON.parse((await run(["user", "show", "hashed@example.org", "--json"])).stdout);
+    expect(shown).toMatchObject({ scheme: "SHA512-CRYPT", must_change_password: false });
+    expect((await login("hashed@example.org", LOU)).status).toBe(200);
+
+    for (const bad of ["{SHA512-CRYPT}$6$Bad5alt$Hash-Secret-0", "{NOSUCH}Hash-Secret-1", "Hash-Secret-2"]) {
+      const refused = await run(["user", "add", "badhash@example.org", "--hash", bad]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^mailauth: the hash cannot be used: .+\n$/);
+      expect(refused.stdout + refused.stderr).not.toContain("Hash-Secret");
+    }
+    expect((await run(["user", "show", "badhash@example.org"])).code).toBe(1);
+  });
+
   it("refuses to read a password from a pipe without --password-stdin", async () => {
     const result = await run(["user", "add", "nopass@example.org"]);
     expect(result).toMatchObject({ code: 1 });
