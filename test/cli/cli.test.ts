@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { commands } from "../../src/cli/registry.js";
+import { embeddedPaths } from "../../src/db/embedded-lock.js";
 import { freshDatabase, migrations, type TestDatabase } from "../helpers/databases.js";
 import { rememberSecret } from "../helpers/log-audit.js";
 import { freePort } from "../helpers/postgres-cluster.js";
@@ -50,6 +52,58 @@ describe("mailauth CLI basics", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("MAILAUTH_BCRYPT_COST must be a whole number from 4 to 15");
   });
+});
+
+describe("mailauth CLI on the embedded database with no server running", () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    dir = tempDir();
+    env = { MAILAUTH_DATA_DIR: join(dir, "data"), MAILAUTH_BCRYPT_COST: "4" };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs two commands started together one after the other, both succeeding", async () => {
+    // Made first: creating the database takes longer than a command.
+    expect((await mailauth(["migrate"], { env })).code).toBe(0);
+    const [one, two] = await Promise.all(
+      ["one@example.org", "two@example.org"].map((email) =>
+        mailauth(["user", "add", email, "--password-stdin"], { env, stdin: STRONG }),
+      ),
+    );
+    expect(one).toMatchObject({ code: 0, stdout: "added one@example.org\n", stderr: "" });
+    expect(two).toMatchObject({ code: 0, stdout: "added two@example.org\n", stderr: "" });
+    const listed = JSON.parse((await mailauth(["user", "list", "--json"], { env })).stdout) as {
+      email: string;
+    }[];
+    expect(listed.map((u) => u.email)).toEqual(["one@example.org", "two@example.org"]);
+  });
+
+  it("waits for a live holder to let go, and gives up after about 10 s with who holds it", async () => {
+    const lock = embeddedPaths(env.MAILAUTH_DATA_DIR ?? "").lock;
+    // This test's own process stands for another mailauth holding the database.
+    writeFileSync(lock, String(process.pid));
+    const waiting = mailauth(["user", "list"], { env });
+    await new Promise((r) => setTimeout(r, 1500));
+    rmSync(lock);
+    expect((await waiting).code).toBe(0);
+
+    // A lock left by a process that died is taken over at once.
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((r) => dead.once("exit", r));
+    writeFileSync(lock, String(dead.pid));
+    expect((await mailauth(["user", "list"], { env })).code).toBe(0);
+
+    writeFileSync(lock, String(process.pid));
+    const started = Date.now();
+    const refused = await mailauth(["user", "list"], { env });
+    rmSync(lock);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: `mailauth: the embedded database is open in another mailauth process (pid ${process.pid})\n`,
+    });
+  }, 60_000);
 });
 
 describe("mailauth CLI on the embedded database, while mailauth serve holds it", () => {
