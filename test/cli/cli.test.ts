@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -51,6 +52,42 @@ describe("mailauth CLI basics", () => {
     const result = await mailauth(["user", "list"], { env: { MAILAUTH_BCRYPT_COST: "99" } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("MAILAUTH_BCRYPT_COST must be a whole number from 4 to 15");
+  });
+});
+
+describe("mailauth start-up failures name the setting to fix", () => {
+  it("says MAILAUTH_DATABASE_URL cannot be reached, without its password, for serve and migrate", async () => {
+    rememberSecret("Db-Secret-42", "Query-Secret-43");
+    const env = {
+      MAILAUTH_DATABASE_URL: "postgres://mailauth:Db-Secret-42@127.0.0.1:1/mail?password=Query-Secret-43",
+    };
+    for (const command of ["serve", "migrate"]) {
+      const result = await mailauth([command], { env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        "mailauth: cannot reach the database at MAILAUTH_DATABASE_URL (postgres://mailauth@127.0.0.1:1/mail): connect ECONNREFUSED 127.0.0.1:1\n",
+      );
+      expect(result.stdout + result.stderr).not.toMatch(/Secret-4[23]/);
+    }
+  });
+
+  it("says MAILAUTH_LISTEN's address is in use, and lets go of the database", async () => {
+    const dir = tempDir();
+    const taken = createServer();
+    await new Promise<void>((ok) => taken.listen(0, "127.0.0.1", ok));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const env = { MAILAUTH_DATA_DIR: join(dir, "data"), MAILAUTH_LISTEN: `127.0.0.1:${port}` };
+      const result = await mailauth(["serve"], { env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `mailauth: cannot listen on MAILAUTH_LISTEN=127.0.0.1:${port}: the address is in use`,
+      );
+      expect(existsSync(embeddedPaths(env.MAILAUTH_DATA_DIR).lock)).toBe(false);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -417,5 +454,14 @@ describe.skipIf(!inject("postgresUrl"))("mailauth CLI on PostgreSQL", () => {
     ).toBe(0);
     const [row] = await database.db.query<{ email: string }>("SELECT email FROM users");
     expect(row?.email).toBe("pg@example.org");
+
+    const missing = new URL(database.url ?? "");
+    missing.pathname = "/no_such_database_here";
+    const refused = await mailauth(["migrate"], { env: { MAILAUTH_DATABASE_URL: missing.toString() } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^mailauth: the database at MAILAUTH_DATABASE_URL \(.+\/no_such_database_here\) refused the connection: /,
+    );
+    if (missing.password) expect(refused.stderr).not.toContain(missing.password);
   });
 });
