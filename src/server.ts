@@ -9,6 +9,12 @@ import type { Deps } from "./deps.js";
 import type { Logger } from "./log.js";
 import { buildDeps, closeDeps, keptSecret, openDatabase } from "./service.js";
 
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: "the address is in use (another mailauth, or another service, listens there)",
+  EADDRNOTAVAIL: "no interface of this machine has that address",
+  EACCES: "not allowed (ports below 1024 need privileges)",
+};
+
 /** How long requests in flight may take to finish at shutdown. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -74,7 +80,11 @@ export async function startServer(
     control?.close();
     await closeDeps(deps);
     await release();
-    throw error;
+    const { host, port } = config.listen;
+    const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = LISTEN_ERRORS[code ?? ""] ?? (error as Error).message;
+    throw new Error(`cannot listen on MAILAUTH_LISTEN=${address}: ${why}`);
   }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

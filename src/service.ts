@@ -57,6 +57,7 @@ export async function openDatabase(
     }
   }
   try {
+    if (config.databaseUrl) await reachable(db, config.databaseUrl);
     const applied = await migrate(db, migrations);
     return {
       db,
@@ -71,6 +72,46 @@ export async function openDatabase(
     await db.close().catch(() => {});
     unlock();
     throw error;
+  }
+}
+
+// Errors that mean the server at MAILAUTH_DATABASE_URL was not reached or let no one in, as
+// opposed to a failure of the migrations themselves.
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNRESET",
+]);
+
+/** Asks the PostgreSQL server one question, so that not reaching it names the setting to fix. */
+async function reachable(db: Db, url: string): Promise<void> {
+  try {
+    await db.query("SELECT 1");
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    // Node gives an AggregateError with no message when every address of a name refused.
+    const what = message || code || String(error);
+    const where = `MAILAUTH_DATABASE_URL (${withoutSecrets(url)})`;
+    if (code && UNREACHABLE.has(code)) throw new Error(`cannot reach the database at ${where}: ${what}`);
+    // 28xxx: authentication; 3D000: no such database.
+    if (code && (code.startsWith("28") || code === "3D000"))
+      throw new Error(`the database at ${where} refused the connection: ${what}`);
+    throw error;
+  }
+}
+
+/** A database URL to show: its password and query (which may hold one) left out. */
+export function withoutSecrets(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const user = parsed.username ? `${parsed.username}@` : "";
+    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "not a URL";
   }
 }
 

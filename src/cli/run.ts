@@ -8,13 +8,20 @@ import { embeddedPaths } from "../db/embedded-lock.js";
 import { createLogger } from "../log.js";
 import { createPasswordHasher } from "../passwords/index.js";
 import { ReputationBook } from "../reputation/model.js";
-import { openDatabase } from "../service.js";
+import { DatabaseBusyError, openDatabase } from "../service.js";
 import { createStrengthJudge } from "../strength/index.js";
 import type { Args, Command, Output } from "./command.js";
 import { callControl } from "./control.js";
 import { execute, failure, output } from "./execute.js";
 import { localIo, type Terminal } from "./local-io.js";
 import { commandHelp, resolveCommand } from "./registry.js";
+
+/**
+ * How long a command waits for the embedded database that another mailauth process has open
+ * (another command, typically done within seconds) before it gives up, and how often it asks.
+ */
+const LOCK_WAIT_MS = 10_000;
+const LOCK_POLL_MS = 100;
 
 export interface CliProcess extends Terminal {
   env: Env;
@@ -49,35 +56,50 @@ export async function runCli(argv: string[], proc: CliProcess): Promise<number> 
       return await command.standalone(config, log, { args, out });
     }
     const input = command.prepare ? await command.prepare(args, localIo(proc)) : undefined;
-    if (!config.databaseUrl) {
-      // A running server holds the embedded database: let it run the command.
-      const remote = await callControl(embeddedPaths(config.dataDir).socket, {
-        argv,
-        input,
-        actor: cliActor(),
-      });
-      if (remote) {
-        proc.stdout.write(remote.stdout);
-        proc.stderr.write(remote.stderr);
-        return remote.code;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      if (!config.databaseUrl) {
+        // A running server holds the embedded database: let it run the command.
+        const remote = await callControl(embeddedPaths(config.dataDir).socket, {
+          argv,
+          input,
+          actor: cliActor(),
+        });
+        if (remote) {
+          proc.stdout.write(remote.stdout);
+          proc.stderr.write(remote.stderr);
+          return remote.code;
+        }
       }
+      let opened: Opened;
+      try {
+        opened = await openDatabase(config);
+      } catch (error) {
+        // Another command has the embedded database for a moment, or a server is starting and
+        // will soon answer on the control socket: ask again until the deadline.
+        if (!(error instanceof DatabaseBusyError) || Date.now() >= deadline) throw error;
+        await new Promise((r) => setTimeout(r, LOCK_POLL_MS + Math.random() * LOCK_POLL_MS));
+        continue;
+      }
+      return await runLocally(command, config, opened, args, input, out, proc.stderr);
     }
-    return await runLocally(command, config, args, input, out, proc.stderr);
   } catch (error) {
     return failure(error, out);
   }
 }
 
+type Opened = Awaited<ReturnType<typeof openDatabase>>;
+
 async function runLocally(
   command: Command<never>,
   config: Config,
+  { db, release }: Opened,
   args: Args,
   input: unknown,
   out: Output,
   stderr: Writable,
 ) {
   const log = createLogger({ logLevel: "warn", logFormat: "pretty" }, undefined, stderr);
-  const { db, release } = await openDatabase(config);
   const hasher = createPasswordHasher({ bcryptCost: config.bcryptCost, workers: 1, queueMax: 16 });
   try {
     const strength = createStrengthJudge(config.strength);

@@ -1,7 +1,8 @@
 import type { Secret } from "../accounts/accounts.js";
 import { parseAddress } from "../accounts/address.js";
-import { getUser, listUsers } from "../accounts/queries.js";
-import { userView } from "../accounts/views.js";
+import { parsePasswdFile } from "../accounts/passwd-file.js";
+import { getUser, listDomains, listUsers } from "../accounts/queries.js";
+import { DEFAULT_SETTINGS, effectiveFields, userView } from "../accounts/views.js";
 import {
   auditedAddUser,
   auditedDeleteUser,
@@ -93,19 +94,31 @@ const passwd: Command<Secret> = {
 
 const show: Command = {
   path: ["user", "show"],
-  summary: "show an account",
+  summary: "show an account and the userdb fields its logins get",
   usage: "user show EMAIL [--json]",
+  details: `Each userdb field is shown as a login gets it, with where it comes from: the account's own,
+its domain's, or the service default (MAILAUTH_DEFAULT_*). In --json, home, mail, uid, gid and
+quota_rule are the account's own (null: not set), and "effective" holds { value, from } of each.`,
   options: JSON_OPTION,
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const email = emailArg(args);
     const user = await getUser(s.db, email);
     if (!user) throw new CommandError(`no account ${email}`);
+    const [domain] = await listDomains(s.db, user.domain);
+    const effective = effectiveFields(user, domain ?? null, s.config.userdbDefaults);
     const view = userView(user);
-    if (args.values.json) out.json(view);
-    else
-      for (const [key, value] of Object.entries(view))
-        out.line(`${`${key}:`.padEnd(22)}${value ?? "(inherited)"}`);
+    if (args.values.json) {
+      out.json({ ...view, effective });
+      return 0;
+    }
+    for (const [key, value] of Object.entries(view)) {
+      const field = effective[key as keyof typeof effective];
+      const shown = field
+        ? `${field.value} (${field.from === "default" ? `default, ${DEFAULT_SETTINGS[key as keyof typeof effective]}` : field.from})`
+        : value;
+      out.line(`${`${key}:`.padEnd(22)}${shown}`);
+    }
     return 0;
   },
 };
@@ -178,14 +191,25 @@ const importFile: Command<string> = {
   summary: "import a Dovecot passwd-file (hashes kept as they are)",
   usage: "user import FILE [--allow-weak]",
   details: `Lines are user:{SCHEME}hash:uid:gid:gecos:home:shell:extra_fields. Existing accounts are left
-as they are, so a re-run adds only what is new. {PLAIN} passwords are judged like new ones and
-hashed on the way in; --allow-weak takes weak ones too, flagging their accounts for a change.
-Every line that cannot be taken is reported with its reason; the exit code is then 1.`,
+as they are, so a re-run adds only what is new. A hash without {SCHEME} is read as {CRYPT}, as
+Dovecot's passwd-file does. {PLAIN} passwords are judged like new ones and hashed on the way in;
+--allow-weak takes weak ones too, flagging their accounts for a change. Of the extra fields,
+home, mail, quota_rule, uid and gid (userdb_ or not) are kept; a line whose passdb fields limit
+or redirect its logins (allow_nets, proxy, host, nologin, nopassword, ...) is refused, as
+mailauth cannot do that; any other field is dropped with a warning. Every line that cannot be
+taken is reported with its number and reason; the exit code is then 1.`,
   options: { "allow-weak": { type: "boolean", default: false } },
   positionals: { min: 1, max: 1 },
   prepare: (args, io) => io.readFile(args.positionals[0] ?? ""),
   async run(s, args, text, out) {
     const report = await auditedImport(s, actorOf(s), text, allowWeak(args));
+    for (const parsed of parsePasswdFile(text)) {
+      if (!parsed.ok || parsed.entry.dropped.length === 0) continue;
+      const { line, address, dropped } = parsed.entry;
+      out.warn(
+        `line ${line}: ${address.email}: extra fields mailauth does not use, dropped: ${dropped.join(", ")}`,
+      );
+    }
     for (const refused of report.refused) out.warn(`line ${refused.line}: ${refused.reason}`);
     const flagged =
       report.flagged.length > 0 ? ` (${report.flagged.length} with weak passwords, flagged)` : "";
