@@ -19,6 +19,8 @@ const LOU_HASH =
 const ROSE = "Rose-pass-with-extras-2";
 const ROSE_HASH =
   "$6$Rose5alt$1x.bVDJlbFtHe.RtG49n1kaVscvs7UWg4gdQ3lXLF0PuSl0taNE6FBuaMtVWfIGzaK.xQIjt.vhMptGvbZjQq0";
+/** A bare traditional DES hash of it (glibc crypt, salt k7): DES reads its first 8 bytes only. */
+const PIERRE = "Correct-Horse-Battery-9";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "mailauth-cli-"));
@@ -360,7 +362,7 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
 
   it("imports a passwd-file, reports what it refused and does not duplicate on a re-run", async () => {
     const file = join(dir, "passwd");
-    const secrets = ["TopSecret-Pass-123", "Uid-Secret-99", "Extra-Secret-77", LOU, ROSE];
+    const secrets = ["TopSecret-Pass-123", "Uid-Secret-99", "Extra-Secret-77", LOU, ROSE, PIERRE];
     rememberSecret(...secrets);
     writeFileSync(
       file,
@@ -381,7 +383,7 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
         `lou@exemple.fr:${LOU_HASH}`,
         `rose@exemple.fr:{SHA512-CRYPT}${ROSE_HASH}::::::nodelay userdb_acl=x Extra-Secret-77 userdb_mail=maildir:~/Mail`,
         // Bare hashes, as a passwd-file made from /etc/shadow holds them: DES verifies, yescrypt not.
-        "pierre@exemple.fr:yyPd/HQGbArgE:5000:5000",
+        "pierre@exemple.fr:k7fm5bsAle34k:5000:5000",
         "luc@exemple.fr:$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
       ].join("\n"),
     );
@@ -432,7 +434,7 @@ describe("mailauth CLI on the embedded database, while mailauth serve holds it",
     expect(JSON.parse((await run(["user", "show", "pierre@exemple.fr", "--json"])).stdout).scheme).toBe(
       "CRYPT",
     );
-    expect((await login("pierre@exemple.fr", "Secret123!")).status).toBe(200);
+    expect((await login("pierre@exemple.fr", PIERRE)).status).toBe(200);
   });
 
   it("says which process holds the database when the control socket is gone", async () => {
