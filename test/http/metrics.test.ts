@@ -40,6 +40,23 @@ function value(text: string, series: string): number | null {
   return line === undefined ? null : Number(line.slice(series.length + 1));
 }
 
+/** A password grant for any login, from a Dovecot service (2.4 names it X-Dovecot-Auth-Protocol). */
+async function grant(service: TestService, username: string, password: string, ip: string, protocol: string) {
+  const response = await fetch(`${service.url}/dovecot/token`, {
+    method: "POST",
+    headers: { "x-dovecot-auth-remote": `${ip}:0`, "x-dovecot-auth-protocol": protocol },
+    body: new URLSearchParams({
+      grant_type: "password",
+      username,
+      password,
+      client_id: "dovecot",
+      client_secret: TEST_CLIENT_SECRET,
+    }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
 describe("GET /metrics", () => {
   let service: TestService;
   beforeAll(async () => {
@@ -105,6 +122,24 @@ describe("GET /metrics", () => {
     const after = (await scrape(service)).text;
     expect(value(after, refuse)).toBe((value(before, refuse) ?? 0) + 1);
     expect(value(after, allow)).toBe((value(before, allow) ?? 0) + 1);
+  });
+
+  it("times hash verifications apart from their wait for a free worker", async () => {
+    const runs = "mailauth_password_verification_seconds_count";
+    const waits = "mailauth_hash_queue_wait_seconds_count";
+    const waited = "mailauth_hash_queue_wait_seconds_sum";
+    const before = (await scrape(service)).text;
+    // Six unknown users at once on two workers: six dummy verifications, four of them queued.
+    const statuses = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((i) =>
+        grant(service, `ghost${i}@example.org`, PASSWORD, `192.0.2.7${i}`, "imap"),
+      ),
+    );
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 400]);
+    const after = (await scrape(service)).text;
+    expect(value(after, runs)).toBeGreaterThanOrEqual((value(before, runs) ?? 0) + 6);
+    expect(value(after, waits)).toBeGreaterThanOrEqual((value(before, waits) ?? 0) + 6);
+    expect(value(after, waited)).toBeGreaterThan(value(before, waited) ?? 0);
   });
 
   it("shows the last firewall sync's time only once there was one", async () => {
