@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { banCategory } from "../../src/metrics/metrics.js";
 import { capturedLogs, startTestService, TEST_CLIENT_SECRET, type TestService } from "../helpers/service.js";
 
@@ -124,6 +124,38 @@ describe("GET /metrics", () => {
     expect(value(after, allow)).toBe((value(before, allow) ?? 0) + 1);
   });
 
+  it("counts unknown users, disabled accounts, weak passwords and temporary failures by service", async () => {
+    await service.addUser("bob@example.org", PASSWORD);
+    await service.setEnabled("bob@example.org", false);
+    const series = (protocol: string, outcome: string) =>
+      `mailauth_logins_total{service="${protocol}",outcome="${outcome}"}`;
+    const counted = [
+      series("pop3", "unknown_user"),
+      series("pop3", "disabled"),
+      series("submission", "weak_password"),
+      series("pop3", "temporary_failure"),
+    ];
+    const before = (await scrape(service)).text;
+    expect(await grant(service, "nobody@example.org", PASSWORD, "192.0.2.61", "pop3")).toBe(400);
+    expect(await grant(service, "bob@example.org", PASSWORD, "192.0.2.62", "pop3")).toBe(400);
+    expect(await grant(service, "alice@example.org", "azerty123", "192.0.2.63", "submission")).toBe(400);
+    service.failDatabase(true);
+    try {
+      // A login never seen: the cache cannot answer it, the database must.
+      expect(await grant(service, "carol@example.org", PASSWORD, "192.0.2.64", "pop3")).toBe(503);
+    } finally {
+      service.failDatabase(false);
+    }
+    const after = (await scrape(service)).text;
+    for (const name of counted)
+      expect([name, value(after, name)]).toEqual([name, (value(before, name) ?? 0) + 1]);
+    // Nothing was counted under the other outcomes of that service.
+    expect(value(after, series("pop3", "wrong_password"))).toBe(
+      value(before, series("pop3", "wrong_password")),
+    );
+    expect(value(after, series("pop3", "ok"))).toBe(value(before, series("pop3", "ok")));
+  });
+
   it("times hash verifications apart from their wait for a free worker", async () => {
     const runs = "mailauth_password_verification_seconds_count";
     const waits = "mailauth_hash_queue_wait_seconds_count";
@@ -205,6 +237,44 @@ describe("GET /metrics with MAILAUTH_METRICS_PUBLIC=1", () => {
     const response = await scrape(service, null);
     expect(response.status).toBe(200);
     expect(response.text).toContain("mailauth_hash_queue_depth");
+  });
+});
+
+describe.skipIf(!inject("postgresUrl"))("GET /metrics on PostgreSQL", () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({
+      kind: "postgres",
+      env: { MAILAUTH_ADMIN_TOKEN: ADMIN_TOKEN, MAILAUTH_DB_POOL_MAX: "2" },
+    });
+  });
+  afterAll(() => service.close());
+
+  const pool = async () => {
+    const text = (await scrape(service)).text;
+    const state = (s: string) => value(text, `mailauth_db_pool_connections{state="${s}"}`);
+    return { total: state("total"), idle: state("idle"), waiting: state("waiting") };
+  };
+
+  it("shows the pool's connections in use and the queries waiting for one", async () => {
+    const { db } = service.server.deps;
+    // Three slow queries on a pool of two: both connections busy, one query waiting.
+    const slow = Promise.all([1, 2, 3].map(() => db.query("SELECT pg_sleep(0.6)")));
+    await new Promise((r) => setTimeout(r, 200));
+    const busy = await pool();
+    await slow;
+    expect(busy.total).toBe(2);
+    expect(busy.idle).toBe(0);
+    expect(busy.waiting).toBeGreaterThanOrEqual(1);
+    // Once they are done the connections are back (housekeeping may hold one for a moment).
+    let after = await pool();
+    for (let i = 0; i < 20 && (after.idle !== after.total || after.waiting !== 0); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await pool();
+    }
+    expect(after.waiting).toBe(0);
+    expect(after.total).toBeGreaterThanOrEqual(1);
+    expect(after.idle).toBe(after.total);
   });
 });
 
