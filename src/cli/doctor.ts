@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
 import type { Config } from "../config/config.js";
 import { type Db, openEmbedded, openPostgres } from "../db/database.js";
 import { embeddedPaths, lockEmbedded } from "../db/embedded-lock.js";
@@ -20,8 +22,10 @@ import {
   versionBefore,
 } from "./dovecot-conf.js";
 
+const execFileAsync = promisify(execFile);
+
 /** One check's verdict: ok, or what is wrong and how to fix it. */
-type Check = { what: string; ok: true } | { what: string; ok: false; fix: string };
+export type Check = { what: string; ok: true } | { what: string; ok: false; fix: string };
 
 const ok = (what: string): Check => ({ what, ok: true });
 const fail = (what: string, fix: string): Check => ({ what, ok: false, fix });
@@ -34,8 +38,9 @@ export const doctorCommand: Command = {
 --dovecot-conf takes dovecot-oauth2.conf.ext (its grant_url must reach this mailauth and its
 client_secret must be accepted), or dovecot.conf or /etc/dovecot (also finds the oauth2 passdb,
 and on Dovecot before 2.3.21 the guard passdb against empty passwords before it). Dovecot 2.3 and
-2.4 syntax are both read; the version is told from the syntax, or --dovecot-version (e.g. 2.3.21),
-and mailauth's MAILAUTH_DOVECOT_FAILURE_STYLE must suit it.`,
+2.4 syntax are both read. The Dovecot version is --dovecot-version (e.g. 2.3.21), else that of
+\`dovecot --version\` when the config is /etc/dovecot, else what the syntax says; mailauth's
+MAILAUTH_DOVECOT_FAILURE_STYLE must suit it.`,
   options: { "dovecot-conf": { type: "string" }, "dovecot-version": { type: "string" } },
   positionals: { min: 0, max: 0 },
   async standalone(config, _log, { args, out }) {
@@ -107,11 +112,13 @@ async function checkDovecot(path: string, given: number[] | null): Promise<Check
   if (statSync(path).isFile() && path.endsWith(".ext")) {
     const file = readConf(path, dirname(path));
     const v24 = oauth2Settings(file);
-    const syntax = v24 ? [2, 4] : [2, 3];
-    return [
-      ...versionChecks(given, syntax, "the .ext file's syntax"),
-      ...(await checkOauth2(v24 ?? file, given ?? syntax)),
-    ];
+    const { version, check } = await whichDovecot(
+      dirname(path),
+      v24 ? [2, 4] : [2, 3],
+      "the .ext file's syntax",
+      given,
+    );
+    return [check, ...(await checkOauth2(v24 ?? file, version))];
   }
   const dir = statSync(path).isDirectory() ? path : dirname(path);
   const conf = readConfDir(dir);
@@ -130,11 +137,9 @@ async function checkDovecot(path: string, given: number[] | null): Promise<Check
   const args = passdb.settings.get("args");
   const declared = parseVersion(conf.settings.get("dovecot_config_version") ?? "");
   const syntax = declared ?? (args === undefined ? [2, 4] : [2, 3]);
-  const version = given ?? syntax;
-  const checks = [
-    ...versionChecks(given, syntax, declared ? "dovecot_config_version" : "the config's syntax"),
-    checkGuard(list, index, version),
-  ];
+  const from = declared ? "dovecot_config_version" : "the config's syntax";
+  const { version, check } = await whichDovecot(dir, syntax, from, given);
+  const checks = [check, checkGuard(list, index, version)];
   if (args !== undefined) {
     let file = resolveConfPath(args, dir, dir);
     if (!existsSync(file)) file = join(dir, basename(args));
@@ -159,17 +164,46 @@ async function checkDovecot(path: string, given: number[] | null): Promise<Check
   return [...checks, ...(await checkOauth2(settings, version))];
 }
 
-/** Which Dovecot the config is for; a given version must match the syntax found. */
-function versionChecks(given: number[] | null, syntax: number[], from: string): Check[] {
+/** dovecotVersion, asking the installed Dovecot when the config checked is its own. */
+async function whichDovecot(dir: string, syntax: number[], from: string, given: number[] | null) {
+  let installed: number[] | null = null;
+  if (!given && realpathSync(dir) === "/etc/dovecot") {
+    for (const program of ["dovecot", "/usr/sbin/dovecot"]) {
+      installed = await execFileAsync(program, ["--version"], { timeout: 5000 })
+        .then(({ stdout }) => parseVersion(stdout))
+        .catch(() => null);
+      if (installed) break;
+    }
+  }
+  return dovecotVersion(syntax, from, given, installed);
+}
+
+/**
+ * Which Dovecot a config is for: --dovecot-version, else `dovecot --version` (`installed`), else
+ * what its syntax says. A version of another family than the syntax's fails: that Dovecot would
+ * not start with this config.
+ */
+export function dovecotVersion(
+  syntax: number[],
+  from: string,
+  given: number[] | null,
+  installed: number[] | null,
+): { version: number[]; check: Check } {
   const family = (v: number[]) => v.slice(0, 2).join(".");
-  if (!given) return [ok(`Dovecot ${syntax.join(".")} (from ${from}; --dovecot-version to say otherwise)`)];
-  if (family(given) === family(syntax)) return [ok(`Dovecot ${given.join(".")} (--dovecot-version)`)];
-  return [
-    fail(
-      `Dovecot ${given.join(".")} (--dovecot-version)`,
-      `the config is in Dovecot ${family(syntax)} syntax (${from}): use examples/dovecot/${family(given)}`,
+  const [version, source] = given
+    ? [given, "--dovecot-version"]
+    : installed
+      ? [installed, "dovecot --version"]
+      : [syntax, `from ${from}; --dovecot-version to say otherwise`];
+  const what = `Dovecot ${version.join(".")} (${source})`;
+  if (family(version) === family(syntax)) return { version, check: ok(what) };
+  return {
+    version,
+    check: fail(
+      what,
+      `the config is in Dovecot ${family(syntax)} syntax (${from}): use examples/dovecot/${family(version)}`,
     ),
-  ];
+  };
 }
 
 /** Before 2.3.21 an empty password panics the oauth2 passdb: a static passdb must catch it first. */

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dovecotVersion } from "../../src/cli/doctor.js";
 import {
   type Include,
   oauth2Settings,
@@ -286,6 +287,24 @@ describe("Dovecot config parsing", () => {
     // The nested fields { } block closes without ending the oauth2 one.
     expect(oauth2?.settings.get("client_id")).toBe("dovecot");
     expect(oauth2?.settings.get("grant_url")).toBe("http://x/t");
+  });
+  it("takes the version given, else the installed one, else the syntax's, and fails another family", () => {
+    const syntax23 = (given: number[] | null, installed: number[] | null) =>
+      dovecotVersion([2, 3], "the config's syntax", given, installed);
+    expect(syntax23(null, null)).toMatchObject({ version: [2, 3], check: { ok: true } });
+    expect(syntax23(null, [2, 3, 21, 1])).toEqual({
+      version: [2, 3, 21, 1],
+      check: { ok: true, what: "Dovecot 2.3.21.1 (dovecot --version)" },
+    });
+    expect(syntax23([2, 3, 19], [2, 3, 21])).toMatchObject({ version: [2, 3, 19], check: { ok: true } });
+    expect(syntax23(null, [2, 4, 1])).toEqual({
+      version: [2, 4, 1],
+      check: {
+        ok: false,
+        what: "Dovecot 2.4.1 (dovecot --version)",
+        fix: "the config is in Dovecot 2.3 syntax (the config's syntax): use examples/dovecot/2.4",
+      },
+    });
   });
   it("compares versions, a 2.3 of unknown patch level being before 2.3.21", () => {
     expect(parseVersion("2.3.19.1 (9b53102964)")).toEqual([2, 3, 19, 1]);
