@@ -19,7 +19,7 @@ import type { Deps } from "./deps.js";
 import { createEventRecorder } from "./events/recorder.js";
 import { startHousekeeping } from "./housekeeping.js";
 import type { Logger } from "./log.js";
-import { createMetrics, timedHasher } from "./metrics/metrics.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { createPasswordHasher } from "./passwords/index.js";
 import { ReputationBook } from "./reputation/model.js";
 import { createStrengthJudge } from "./strength/index.js";
@@ -145,14 +145,12 @@ export async function buildDeps(
   const background: Background = createBackground(log);
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
-  const hasher = timedHasher(
-    createPasswordHasher({
-      bcryptCost: config.bcryptCost,
-      workers: config.hashWorkers,
-      queueMax: config.hashQueueMax,
-    }),
-    metrics.verification,
-  );
+  const hasher = createPasswordHasher({
+    bcryptCost: config.bcryptCost,
+    workers: config.hashWorkers,
+    queueMax: config.hashQueueMax,
+    onTimed: metrics.hashTimed,
+  });
   const logins = await createLoginLookup(db, config.userdbDefaults, log);
   const notifyWeak = createWeakPasswordNotifier(config.weakNotify, log);
   const blacklist = await createBlacklist({

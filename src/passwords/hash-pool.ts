@@ -1,5 +1,5 @@
 import { Piscina } from "piscina";
-import type { HashTask, HashTaskResult } from "./hash-task.js";
+import type { HashTask, HashTaskReply, HashTaskResult } from "./hash-task.js";
 
 /** The hash queue is full: the caller should answer with a temporary failure, not "wrong password". */
 export class HashPoolBusyError extends Error {
@@ -21,6 +21,8 @@ export interface HashPoolOptions {
   queueMax: number;
   /** Worker crashes outside a job (the job itself rejects); Piscina replaces the thread. */
   onWorkerError?: (error: unknown) => void;
+  /** Told of each finished job: seconds it waited for a worker (and crossed threads), seconds it ran. */
+  onTimed?: (op: HashTask["op"], waitSeconds: number, runSeconds: number) => void;
 }
 
 /**
@@ -64,8 +66,11 @@ export function createHashPool(options: HashPoolOptions): HashPool {
       if (closed) throw new Error("password hasher is closed");
       if (inFlight >= capacity) throw new HashPoolBusyError();
       inFlight++;
+      const submitted = performance.now();
       try {
-        return await piscina.run(task);
+        const { value, ms } = (await piscina.run(task)) as HashTaskReply;
+        options.onTimed?.(task.op, Math.max(0, performance.now() - submitted - ms) / 1000, ms / 1000);
+        return value as HashTaskResult[typeof task.op];
       } finally {
         inFlight--;
       }

@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import { createHashPool } from "./hash-pool.js";
+import { createHashPool, type HashPoolOptions } from "./hash-pool.js";
 import type { HashTask } from "./hash-task.js";
 import type { Verdict, VerifyOutcome } from "./outcome.js";
 import { needsRehash } from "./rehash.js";
@@ -41,6 +41,8 @@ export interface PasswordHasherOptions {
   queueMax: number;
   /** Told when a worker thread dies outside a job (Piscina starts a new one). */
   onWorkerError?: (error: unknown) => void;
+  /** Each worker job's queue wait and run time (for metrics). */
+  onTimed?: HashPoolOptions["onTimed"];
 }
 
 /** Builds the hasher and its worker pool; call close() on shutdown. */
