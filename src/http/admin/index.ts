@@ -1,5 +1,8 @@
 import { Hono } from "hono";
+import { ChangeNotMade } from "../../audit/audit.js";
 import type { Deps } from "../../deps.js";
+import { BodyReadError } from "../read-body.js";
+import { requestLog } from "../request-context.js";
 import { secretMatcher } from "../secret-compare.js";
 import { registerBans } from "./bans.js";
 import { registerDomains } from "./domains.js";
@@ -33,6 +36,21 @@ export function createAdminApp(deps: Deps): Hono {
     }
     c.header("cache-control", "no-store");
     await next();
+  });
+  // Anything else that fails is the backend's trouble (the database, the hash pool): a temporary
+  // failure, and a change it interrupted was not made (src/audit/changes.ts).
+  admin.onError((error, c) => {
+    if (error instanceof BodyReadError) throw error; // the application's 400 (src/app.ts)
+    const log = requestLog(c, deps.log);
+    log.error({ err: error.message, route: c.req.routePath }, "admin request failed");
+    return c.json(
+      {
+        error: "temporarily_unavailable",
+        error_description:
+          error instanceof ChangeNotMade ? error.message : "the request could not be served; try again",
+      },
+      503,
+    );
   });
   admin.get("/openapi.json", (c) => c.json(openApiDocument()));
   registerUsers(admin, deps);
