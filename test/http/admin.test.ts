@@ -81,8 +81,15 @@ describe("admin API authentication", () => {
     );
   });
 
-  it("answers the right token", async () => {
+  it("answers the right token, whatever the case of its Bearer scheme (RFC 7235)", async () => {
     expect((await api(service)("GET", "/users")).status).toBe(200);
+    for (const scheme of ["bearer", "BEARER"]) {
+      const response = await fetch(`${service.url}/admin/v1/users`, {
+        headers: { authorization: `${scheme} ${ADMIN_TOKEN}` },
+      });
+      expect(response.status, scheme).toBe(200);
+      await response.arrayBuffer();
+    }
   });
 });
 

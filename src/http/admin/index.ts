@@ -3,7 +3,7 @@ import { ChangeNotMade } from "../../audit/audit.js";
 import type { Deps } from "../../deps.js";
 import { BodyReadError } from "../read-body.js";
 import { requestLog } from "../request-context.js";
-import { secretMatcher } from "../secret-compare.js";
+import { bearerMatcher } from "../secret-compare.js";
 import { registerBans } from "./bans.js";
 import { registerDomains } from "./domains.js";
 import { registerEvents } from "./events.js";
@@ -19,10 +19,9 @@ export const ADMIN_PREFIX = "/admin/v1";
 export function createAdminApp(deps: Deps): Hono {
   const admin = new Hono();
   const token = deps.config.adminToken;
-  const matches = token ? secretMatcher(token) : () => false;
+  const matches = bearerMatcher(token);
   admin.use("*", async (c, next) => {
-    const given = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-    if (!matches(given)) {
+    if (!matches(c.req.header("authorization"))) {
       c.header("www-authenticate", 'Bearer realm="mailauth admin"');
       return c.json(
         {
