@@ -38,6 +38,8 @@ export type BanRequest = {
   source: "auto" | "manual";
   /** Manual bans give their length; auto bans climb the escalation ladder. */
   length?: { permanent: true } | { permanent: false; ms: number };
+  /** The logger of the request that asked for the ban (its request id), made only when used. */
+  log?: () => Logger;
 };
 
 export type BanOutcome =
@@ -232,7 +234,7 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
     bans.add(row.network, row);
     banCount++;
     deps.onBan?.(row);
-    deps.log.warn(
+    (request.log?.() ?? deps.log).warn(
       {
         network: row.network,
         reason: row.reason,

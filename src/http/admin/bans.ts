@@ -5,6 +5,7 @@ import { banView, ipView } from "../../blacklist/views.js";
 import type { Deps } from "../../deps.js";
 import { parseCidr } from "../../net/cidr.js";
 import { PERMANENT, parseDuration } from "../../reputation/escalation.js";
+import { requestLog } from "../request-context.js";
 import {
   API_ACTOR,
   conflict,
@@ -65,6 +66,7 @@ export function registerBans(app: Hono, deps: Deps): void {
         reason,
         source: "manual",
         length,
+        log: () => requestLog(c, deps.log),
       });
       if (!result.ok) {
         if (result.reason === "allowlisted")
