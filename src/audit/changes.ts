@@ -29,7 +29,7 @@ import { type AuditEntry, ChangeNotMade, recordAudit, userSnapshot } from "./aud
  * entry cannot be written the change is undone, and the caller gets ChangeNotMade.
  */
 
-/** Runs a change; any failure of the database on the way becomes ChangeNotMade. */
+/** Runs a change; any failure on the way (the database, the hash pool) becomes ChangeNotMade. */
 async function changing<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
