@@ -10,7 +10,7 @@ import { registerHealth } from "./http/health.js";
 import { registerMetrics } from "./http/metrics.js";
 import { withPlainRoutes } from "./http/plain-route.js";
 import { BodyReadError } from "./http/read-body.js";
-import { requestLog, requestTiming } from "./http/request-context.js";
+import { requestId, requestLog, requestTiming } from "./http/request-context.js";
 
 /**
  * The service's request handler: Dovecot's two endpoints, called on every login, served on
@@ -28,6 +28,7 @@ export function createRequestListener(deps: Deps): RequestListener {
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
   app.use(requestTiming(deps.metrics));
+  app.use(requestId());
   registerHealth(app, deps);
   registerFirewall(app, deps);
   registerAdmin(app, deps);

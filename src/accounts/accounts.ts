@@ -1,4 +1,4 @@
-import type { Db } from "../db/database.js";
+import type { Db, Queryable } from "../db/database.js";
 import { checkHashFormat, type PasswordHasher } from "../passwords/index.js";
 import type { StrengthJudge } from "../strength/index.js";
 import { parseAddress } from "./address.js";
@@ -21,6 +21,13 @@ export interface SetOptions {
 export type Secret = { password: string } | { hash: string };
 
 export type AccountResult = { ok: true; email: string; mustChange: boolean } | { ok: false; reason: string };
+
+/**
+ * How a change's rows are written, once its passwords are hashed: directly by default; the audit
+ * log runs the write in a transaction with its own entry (src/audit/changes.ts). Hashing stays
+ * outside, so no transaction (and, on the embedded database, no other query) waits for it.
+ */
+export type Store<T> = (write: (db: Queryable) => Promise<T>) => Promise<T>;
 
 export const NO_FIELDS: UserFields = { home: null, mail: null, uid: null, gid: null, quota_rule: null };
 
@@ -76,20 +83,23 @@ export async function addUser(
   secret: Secret,
   fields: UserFields = NO_FIELDS,
   options: SetOptions = {},
+  store: Store<AccountResult> = (write) => write(deps.db),
 ): Promise<AccountResult> {
   const address = parseAddress(email);
   if (!address.ok) return { ok: false, reason: `${email} ${address.reason}` };
   const hash = await hashToStore(deps, address.address.email, secret, options);
   if (!hash.ok) return hash;
-  const inserted = await insertUser(deps.db, {
-    email: address.address.email,
-    domain: address.address.domain,
-    passwordHash: hash.hash,
-    mustChange: hash.weak,
-    ...fields,
+  return store(async (db) => {
+    const inserted = await insertUser(db, {
+      email: address.address.email,
+      domain: address.address.domain,
+      passwordHash: hash.hash,
+      mustChange: hash.weak,
+      ...fields,
+    });
+    if (!inserted) return { ok: false, reason: `${address.address.email} already exists` };
+    return { ok: true, email: address.address.email, mustChange: hash.weak };
   });
-  if (!inserted) return { ok: false, reason: `${address.address.email} already exists` };
-  return { ok: true, email: address.address.email, mustChange: hash.weak };
 }
 
 /**
@@ -101,15 +111,17 @@ export async function resetPassword(
   email: string,
   secret: Secret,
   options: SetOptions = {},
+  store: Store<AccountResult> = (write) => write(deps.db),
 ): Promise<AccountResult> {
   const address = parseAddress(email);
   if (!address.ok) return { ok: false, reason: `${email} ${address.reason}` };
   const hash = await hashToStore(deps, address.address.email, secret, options);
   if (!hash.ok) return hash;
-  if (!(await setPassword(deps.db, address.address.email, hash.hash, hash.weak))) {
-    return { ok: false, reason: `no account ${address.address.email}` };
-  }
-  return { ok: true, email: address.address.email, mustChange: hash.weak };
+  return store(async (db) => {
+    if (!(await setPassword(db, address.address.email, hash.hash, hash.weak)))
+      return { ok: false, reason: `no account ${address.address.email}` };
+    return { ok: true, email: address.address.email, mustChange: hash.weak };
+  });
 }
 
 export interface ImportReport {
@@ -122,14 +134,18 @@ export interface ImportReport {
 
 /**
  * Imports a Dovecot passwd-file. Hashes are kept as they are (and upgraded at the next login);
- * existing accounts are left alone, so a re-run adds only what is new.
+ * existing accounts are left alone, so a re-run adds only what is new. Every entry is checked
+ * (and a {PLAIN} one hashed) first, then all are written in one `store`.
  */
 export async function importPasswdFile(
   deps: AccountDeps,
   text: string,
   options: SetOptions = {},
+  store: Store<ImportReport> = (write) => write(deps.db),
 ): Promise<ImportReport> {
   const report: ImportReport = { imported: [], flagged: [], present: [], refused: [] };
+  const writes: { email: string; write: (db: Queryable) => Promise<AccountResult> }[] = [];
+  const deferred: AccountResult = { ok: false, reason: "deferred" };
   for (const parsed of parsePasswdFile(text)) {
     if (!parsed.ok) {
       report.refused.push({ line: parsed.line, reason: parsed.reason });
@@ -137,18 +153,29 @@ export async function importPasswdFile(
     }
     const { entry } = parsed;
     const { home, mail, uid, gid, quota_rule } = entry;
+    const email = entry.address.email;
     const result = await addUser(
       deps,
-      entry.address.email,
+      email,
       { hash: entry.hash },
       { home, mail, uid, gid, quota_rule },
       options,
+      async (write) => {
+        writes.push({ email, write });
+        return deferred;
+      },
     );
-    if (result.ok) {
-      report.imported.push(result.email);
-      if (result.mustChange) report.flagged.push(result.email);
-    } else if (result.reason.endsWith("already exists")) report.present.push(entry.address.email);
-    else report.refused.push({ line: entry.line, reason: `${entry.address.email}: ${result.reason}` });
+    if (result !== deferred && !result.ok)
+      report.refused.push({ line: entry.line, reason: `${email}: ${result.reason}` });
   }
-  return report;
+  return store(async (db) => {
+    for (const { email, write } of writes) {
+      const result = await write(db);
+      if (result.ok) {
+        report.imported.push(result.email);
+        if (result.mustChange) report.flagged.push(result.email);
+      } else report.present.push(email);
+    }
+    return report;
+  });
 }

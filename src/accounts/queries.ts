@@ -92,9 +92,13 @@ export async function replaceHashIfUnchanged(
   return rows.length === 1;
 }
 
+/** A time as ISO 8601 UTC text, as Date.toISOString() writes it (bans, events and the audit log). */
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column.replace(/^\w+\./, "")}`;
+
 const USER_COLUMNS = `id, email, domain, enabled, must_change_password, home, mail, uid, gid, quota_rule,
   upper(coalesce(substring(password_hash FROM '^\\{([^}]+)\\}'), '?')) AS scheme,
-  created_at::text, updated_at::text, password_changed_at::text`;
+  ${iso("created_at")}, ${iso("updated_at")}, ${iso("password_changed_at")}`;
 
 export async function getUser(db: Queryable, email: string): Promise<UserRow | null> {
   const rows = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email]);
@@ -186,7 +190,7 @@ export async function upsertDomain(db: Queryable, name: string, defaults: UserFi
 /** All domains, or the one named. */
 export async function listDomains(db: Queryable, name: string | null = null): Promise<DomainRow[]> {
   return db.query<DomainRow>(
-    `SELECT d.name, d.home, d.mail, d.uid, d.gid, d.quota_rule, d.created_at::text,
+    `SELECT d.name, d.home, d.mail, d.uid, d.gid, d.quota_rule, ${iso("d.created_at")},
             (SELECT count(*)::int FROM users u WHERE u.domain = d.name) AS users
        FROM domains d WHERE ($1::text IS NULL OR d.name = $1) ORDER BY d.name`,
     [name],

@@ -30,6 +30,23 @@ export interface AuditFilter {
   beforeId?: number | null;
   action?: string | null;
   target?: string | null;
+  actor?: string | null;
+  /** Inclusive. */
+  since?: Date | null;
+  /** Exclusive. */
+  until?: Date | null;
+}
+
+/**
+ * A change that was not made because the backend failed (the database, while making it or writing
+ * its audit entry: one transaction, neither is kept; or the hash pool). A temporary failure: the
+ * same request may succeed later.
+ */
+export class ChangeNotMade extends Error {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`the change was not made (${reason.replace(/\s+/g, " ").trim()}); try again`, { cause });
+  }
 }
 
 /** The actor of a command run by this process's user (the CLI, or the server for its socket). */
@@ -41,16 +58,13 @@ export function cliActor(): string {
   }
 }
 
-/** The fields of an account the log may show: its scheme name stands for the hash. */
+/**
+ * The fields of an account the log may show: its scheme name stands for the hash, and
+ * password_changed_at shows a reset (even to a hash of the same scheme).
+ */
 export function userSnapshot(user: UserRow | null): Record<string, unknown> | null {
   if (!user) return null;
-  const {
-    email: _email,
-    domain: _domain,
-    created_at: _created,
-    password_changed_at: _changed,
-    ...fields
-  } = userView(user);
+  const { email: _email, domain: _domain, created_at: _created, ...fields } = userView(user);
   return fields;
 }
 
@@ -70,9 +84,18 @@ export async function listAudit(db: Queryable, filter: AuditFilter): Promise<Aud
   const rows = await db.query<AuditRow>(
     `SELECT id, at, actor, action, target, before, after FROM audit_log
       WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR action = $2)
-        AND ($3::text IS NULL OR target = $3)
+        AND ($3::text IS NULL OR target = $3) AND ($5::text IS NULL OR actor = $5)
+        AND ($6::timestamptz IS NULL OR at >= $6) AND ($7::timestamptz IS NULL OR at < $7)
       ORDER BY id DESC LIMIT $4`,
-    [filter.beforeId ?? null, filter.action ?? null, filter.target ?? null, filter.limit],
+    [
+      filter.beforeId ?? null,
+      filter.action ?? null,
+      filter.target ?? null,
+      filter.limit,
+      filter.actor ?? null,
+      filter.since ?? null,
+      filter.until ?? null,
+    ],
   );
   return rows.map((r) => ({
     ...r,

@@ -19,14 +19,40 @@ import {
 } from "../accounts/queries.js";
 import type { BanOutcome, BanRequest, Blacklist } from "../blacklist/blacklist.js";
 import type { AllowRow, BanRow } from "../blacklist/queries.js";
-import type { Queryable } from "../db/database.js";
-import { recordAudit, userSnapshot } from "./audit.js";
+import type { Db, Queryable } from "../db/database.js";
+import { type AuditEntry, ChangeNotMade, recordAudit, userSnapshot } from "./audit.js";
 
 /*
  * Every change the CLI and the admin API make goes through these, so each kind of change is
- * recorded in one place. Each runs the domain function, then appends what changed, as the
- * visible fields before and after: never a password or a hash.
+ * recorded in one place. The change and its entry (the visible fields before and after, never a
+ * password or a hash: a create has only after, a delete only before) are one transaction: if the
+ * entry cannot be written the change is undone, and the caller gets ChangeNotMade.
  */
+
+/** Runs a change; any failure on the way (the database, the hash pool) becomes ChangeNotMade. */
+async function changing<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw error instanceof ChangeNotMade ? error : new ChangeNotMade(error);
+  }
+}
+
+/** A change of rows and its entry in one transaction; no entry when `entry` gives null. */
+function inTransaction<T>(
+  db: Db,
+  change: (tx: Queryable) => Promise<T>,
+  entry: (tx: Queryable, changed: T) => Promise<AuditEntry | null>,
+): Promise<T> {
+  return changing(() =>
+    db.transaction(async (tx) => {
+      const changed = await change(tx);
+      const recorded = await entry(tx, changed);
+      if (recorded) await recordAudit(tx, recorded);
+      return changed;
+    }),
+  );
+}
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -52,7 +78,7 @@ async function domainSnapshot(db: Queryable, name: string) {
 }
 
 /** `user add`: creates an account. */
-export async function auditedAddUser(
+export function auditedAddUser(
   deps: AccountDeps,
   actor: string,
   email: string,
@@ -60,175 +86,222 @@ export async function auditedAddUser(
   fields: UserFields,
   options: SetOptions,
 ): Promise<AccountResult> {
-  const result = await addUser(deps, email, secret, fields, options);
-  if (result.ok) {
-    const after = userSnapshot(await getUser(deps.db, result.email));
-    await recordAudit(deps.db, { actor, action: "user.add", target: result.email, after });
-  }
-  return result;
+  return changing(() =>
+    addUser(deps, email, secret, fields, options, (write) =>
+      inTransaction(deps.db, write, async (tx, result) =>
+        result.ok
+          ? {
+              actor,
+              action: "user.add",
+              target: result.email,
+              after: userSnapshot(await getUser(tx, result.email)),
+            }
+          : null,
+      ),
+    ),
+  );
 }
 
-/** `user passwd`: the new hash is never logged, only its scheme and the weak-password flag. */
-export async function auditedResetPassword(
+/** `user passwd`: the new hash is never logged, only its scheme, the weak-password flag and when. */
+export function auditedResetPassword(
   deps: AccountDeps,
   actor: string,
   email: string,
   secret: Secret,
   options: SetOptions,
 ): Promise<AccountResult> {
-  const before = userSnapshot(await getUser(deps.db, email.toLowerCase()));
-  const result = await resetPassword(deps, email, secret, options);
-  if (result.ok) {
-    const after = userSnapshot(await getUser(deps.db, result.email));
-    await recordAudit(deps.db, { actor, action: "user.passwd", target: result.email, before, after });
-  }
-  return result;
+  const target = email.toLowerCase();
+  return changing(() =>
+    resetPassword(deps, email, secret, options, (write) => {
+      let before: Record<string, unknown> | null = null;
+      return inTransaction(
+        deps.db,
+        async (tx) => {
+          before = userSnapshot(await getUser(tx, target));
+          return write(tx);
+        },
+        async (tx, result) =>
+          result.ok
+            ? {
+                actor,
+                action: "user.passwd",
+                target: result.email,
+                before,
+                after: userSnapshot(await getUser(tx, result.email)),
+              }
+            : null,
+      );
+    }),
+  );
 }
 
 /** `user enable|disable`; false when there is no such account. */
-export async function auditedSetEnabled(
-  db: Queryable,
-  actor: string,
-  email: string,
-  enabled: boolean,
-): Promise<boolean> {
-  const before = userSnapshot(await getUser(db, email));
-  if (!(await setEnabled(db, email, enabled))) return false;
-  const after = userSnapshot(await getUser(db, email));
-  await recordAudit(db, {
-    actor,
-    action: enabled ? "user.enable" : "user.disable",
-    target: email,
-    before,
-    after,
-  });
-  return true;
+export function auditedSetEnabled(db: Db, actor: string, email: string, enabled: boolean): Promise<boolean> {
+  let before: Record<string, unknown> | null = null;
+  return inTransaction(
+    db,
+    async (tx) => {
+      before = userSnapshot(await getUser(tx, email));
+      return setEnabled(tx, email, enabled);
+    },
+    async (tx, found) =>
+      found
+        ? {
+            actor,
+            action: enabled ? "user.enable" : "user.disable",
+            target: email,
+            before,
+            after: userSnapshot(await getUser(tx, email)),
+          }
+        : null,
+  );
 }
 
 /** `user delete`; false when there is no such account. */
-export async function auditedDeleteUser(db: Queryable, actor: string, email: string): Promise<boolean> {
-  const before = userSnapshot(await getUser(db, email));
-  if (!(await deleteUser(db, email))) return false;
-  await recordAudit(db, { actor, action: "user.delete", target: email, before });
-  return true;
+export function auditedDeleteUser(db: Db, actor: string, email: string): Promise<boolean> {
+  let before: Record<string, unknown> | null = null;
+  return inTransaction(
+    db,
+    async (tx) => {
+      before = userSnapshot(await getUser(tx, email));
+      return deleteUser(tx, email);
+    },
+    async (_tx, found) => (found ? { actor, action: "user.delete", target: email, before } : null),
+  );
 }
 
 /** `user import`: one entry naming the accounts it added. */
-export async function auditedImport(
+export function auditedImport(
   deps: AccountDeps,
   actor: string,
   text: string,
   options: SetOptions,
 ): Promise<ImportReport> {
-  const report = await importPasswdFile(deps, text, options);
-  if (report.imported.length > 0)
-    await recordAudit(deps.db, {
-      actor,
-      action: "user.import",
-      target: null,
-      after: {
-        imported: report.imported,
-        flagged: report.flagged,
-        present: report.present.length,
-        refused: report.refused.length,
-      },
-    });
-  return report;
+  return changing(() =>
+    importPasswdFile(deps, text, options, (write) =>
+      inTransaction(deps.db, write, async (_tx, report) =>
+        report.imported.length > 0
+          ? {
+              actor,
+              action: "user.import",
+              target: null,
+              after: {
+                imported: report.imported,
+                flagged: report.flagged,
+                present: report.present.length,
+                refused: report.refused.length,
+              },
+            }
+          : null,
+      ),
+    ),
+  );
 }
 
 /** `domain add`: adds a domain or replaces its defaults; true when it existed. */
 export async function auditedUpsertDomain(
-  db: Queryable,
+  db: Db,
   actor: string,
   name: string,
   fields: UserFields,
 ): Promise<{ existed: boolean }> {
-  const before = await domainSnapshot(db, name);
-  await upsertDomain(db, name, fields);
-  const after = await domainSnapshot(db, name);
-  await recordAudit(db, { actor, action: "domain.upsert", target: name, before, after });
+  let before: Awaited<ReturnType<typeof domainSnapshot>> = null;
+  await inTransaction(
+    db,
+    async (tx) => {
+      before = await domainSnapshot(tx, name);
+      await upsertDomain(tx, name, fields);
+    },
+    async (tx) => ({
+      actor,
+      action: "domain.upsert",
+      target: name,
+      before,
+      after: await domainSnapshot(tx, name),
+    }),
+  );
   return { existed: before !== null };
 }
 
 /** `domain remove`. */
-export async function auditedRemoveDomain(
-  db: Queryable,
-  actor: string,
-  name: string,
-): ReturnType<typeof removeDomain> {
-  const before = await domainSnapshot(db, name);
-  const result = await removeDomain(db, name);
-  if (result === "removed") await recordAudit(db, { actor, action: "domain.remove", target: name, before });
-  return result;
+export function auditedRemoveDomain(db: Db, actor: string, name: string): ReturnType<typeof removeDomain> {
+  let before: Awaited<ReturnType<typeof domainSnapshot>> = null;
+  return inTransaction(
+    db,
+    async (tx) => {
+      before = await domainSnapshot(tx, name);
+      return removeDomain(tx, name);
+    },
+    async (_tx, result) =>
+      result === "removed" ? { actor, action: "domain.remove", target: name, before } : null,
+  );
 }
 
-/** `ban add`. */
-export async function auditedBan(
-  db: Queryable,
-  blacklist: Blacklist,
-  actor: string,
-  request: BanRequest,
-): Promise<BanOutcome> {
-  const result = await blacklist.ban(request);
-  if (result.ok)
-    await recordAudit(db, {
-      actor,
-      action: "ban.add",
-      target: result.ban.network,
-      after: banSnapshot(result.ban),
-    });
-  return result;
+/** `ban add`: a ban replacing a live one of the same network shows that one as before. */
+export function auditedBan(blacklist: Blacklist, actor: string, request: BanRequest): Promise<BanOutcome> {
+  return changing(() =>
+    blacklist.ban(request, (tx, { ban, replaced }) =>
+      recordAudit(tx, {
+        actor,
+        action: "ban.add",
+        target: ban.network,
+        before: replaced.length > 0 ? { replaced: replaced.map(banSnapshot) } : null,
+        after: banSnapshot(ban),
+      }),
+    ),
+  );
 }
 
 /** `ban remove`: lifts the live bans inside a network. */
-export async function auditedLift(
-  db: Queryable,
+export function auditedLift(
   blacklist: Blacklist,
   actor: string,
   network: string,
   reason: string,
 ): Promise<BanRow[]> {
-  const lifted = await blacklist.lift(network, reason);
-  if (lifted.length > 0)
-    await recordAudit(db, {
-      actor,
-      action: "ban.remove",
-      target: network,
-      before: lifted.map(banSnapshot),
-      after: { reason },
-    });
-  return lifted;
+  return changing(() =>
+    blacklist.lift(network, reason, (tx, lifted) =>
+      recordAudit(tx, {
+        actor,
+        action: "ban.remove",
+        target: network,
+        before: { live: lifted.map(banSnapshot) },
+        after: { live: [], lifted_reason: reason },
+      }),
+    ),
+  );
 }
 
 /** `allow add`: also lifts the bans inside it. */
-export async function auditedAllow(
-  db: Queryable,
+export function auditedAllow(
   blacklist: Blacklist,
   actor: string,
   network: string,
   reason: string,
   expiresAt: Date | null,
 ): ReturnType<Blacklist["allow"]> {
-  const result = await blacklist.allow(network, reason, expiresAt);
-  if (!("error" in result))
-    await recordAudit(db, {
-      actor,
-      action: "allow.add",
-      target: result.entry.network,
-      before: result.lifted.length > 0 ? { lifted: result.lifted.map(banSnapshot) } : null,
-      after: allowSnapshot(result.entry),
-    });
-  return result;
+  return changing(() =>
+    blacklist.allow(network, reason, expiresAt, (tx, { entry, lifted }) =>
+      recordAudit(tx, {
+        actor,
+        action: "allow.add",
+        target: entry.network,
+        before: lifted.length > 0 ? { lifted: lifted.map(banSnapshot) } : null,
+        after: allowSnapshot(entry),
+      }),
+    ),
+  );
 }
 
-/** `allow remove`. */
-export async function auditedUnallow(
-  db: Queryable,
+/** `allow remove`: the removed entry is the before. */
+export function auditedUnallow(
   blacklist: Blacklist,
   actor: string,
   network: string,
 ): ReturnType<Blacklist["unallow"]> {
-  const result = await blacklist.unallow(network);
-  if (result === "removed") await recordAudit(db, { actor, action: "allow.remove", target: network });
-  return result;
+  return changing(() =>
+    blacklist.unallow(network, (tx, entry) =>
+      recordAudit(tx, { actor, action: "allow.remove", target: entry.network, before: allowSnapshot(entry) }),
+    ),
+  );
 }

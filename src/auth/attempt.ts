@@ -30,6 +30,8 @@ export interface Attempt {
   /** The client's address from Dovecot's headers; null when Dovecot did not send it. */
   ip: string | null;
   service: string;
+  /** The request's logger (its request id) for the lines this attempt writes; made only then. */
+  log?: () => Logger;
 }
 
 /** `notBefore`: hold the reply until this performance.now() instant (see `authenticate`). */
@@ -65,7 +67,7 @@ export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promis
 
   let outcome: Awaited<ReturnType<typeof authenticate>>;
   try {
-    outcome = await authenticate(deps, login, password);
+    outcome = await authenticate(deps, login, password, attempt.log);
   } catch (error) {
     record("temporary_failure", (error as Error).name);
     throw error;
@@ -84,7 +86,7 @@ export async function handleAttempt(deps: AttemptDeps, attempt: Attempt): Promis
       passwordTag: failed ? passwordTag(deps.tagKey, login, password) : undefined,
       sprayTag: failed ? sprayTag(deps.tagKey, password) : undefined,
     });
-    if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
+    if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason, attempt.log);
   }
   return outcome.ok ? { ok: true, fields: outcome.fields } : { ok: false, notBefore: outcome.notBefore };
 }
@@ -98,11 +100,12 @@ export function banInBackground(
   deps: Pick<AttemptDeps, "background" | "blacklist" | "reputation">,
   ip: string,
   reason: string,
+  log?: () => Logger,
 ): Promise<boolean> {
   const { v4Prefix, v6Prefix } = deps.reputation.settings;
   const key = reputationKey(ip, v6Prefix, v4Prefix);
   if (!key) return Promise.resolve(false);
-  const stored = deps.blacklist.ban({ network: key, reason, source: "auto" });
+  const stored = deps.blacklist.ban({ network: key, reason, source: "auto", log });
   deps.background.run("ban an address", () => stored);
   return stored.then(
     (outcome) => outcome.ok || outcome.reason === "already_banned",

@@ -39,7 +39,12 @@ export interface LoginDeps {
  * nor whether the password was judged weak: a failure that cost less carries `notBefore`, and the
  * reply is held until then.
  */
-export async function authenticate(deps: LoginDeps, login: string, password: string): Promise<LoginOutcome> {
+export async function authenticate(
+  deps: LoginDeps,
+  login: string,
+  password: string,
+  requestLog?: () => Logger,
+): Promise<LoginOutcome> {
   if (password === "") return { ok: false, reason: "wrong_password", detail: "empty" };
   const started = performance.now();
   const strength = deps.strength.judgeLogin(password, login);
@@ -48,7 +53,7 @@ export async function authenticate(deps: LoginDeps, login: string, password: str
     deps.weak.afterRefusal(login, password, notBefore);
     return { ok: false, reason: "weak_password", detail: strength.reason, notBefore };
   }
-  return checkPassword(deps, login, password, started);
+  return checkPassword(deps, login, password, started, requestLog);
 }
 
 /**
@@ -56,13 +61,15 @@ export async function authenticate(deps: LoginDeps, login: string, password: str
  * verification; failures on a hash cheaper than the current policy's (legacy digests) carry the
  * instant a verification would have ended, so the failures take the same time. Throws only on
  * infrastructure trouble (database, overloaded hash pool), which the caller answers as a
- * temporary failure.
+ * temporary failure. `requestLog` gives the request's logger (its request id) for the lines
+ * written, made only then: nothing per request on the path that writes none.
  */
 export async function checkPassword(
   deps: LoginDeps,
   login: string,
   password: string,
   started = performance.now(),
+  requestLog?: () => Logger,
 ): Promise<LoginOutcome> {
   const row = await deps.logins.find(login);
   if (!row) {
@@ -71,7 +78,10 @@ export async function checkPassword(
   }
   const verdict = await deps.hasher.verify(password, row.password_hash);
   if (verdict.status === "invalid") {
-    deps.log.error({ account: login, problem: verdict.reason }, "stored password hash cannot be verified");
+    (requestLog?.() ?? deps.log).error(
+      { account: login, problem: verdict.reason },
+      "stored password hash cannot be verified",
+    );
     return { ok: false, reason: "invalid_hash" };
   }
   if (verdict.status === "mismatch" || !row.enabled) {
@@ -85,7 +95,7 @@ export async function checkPassword(
     deps.background.run("upgrade password hash", async () => {
       const next = await deps.hasher.hash(password);
       if (await replaceHashIfUnchanged(deps.db, id, old, next))
-        deps.log.info({ account: login }, "password hash upgraded");
+        (requestLog?.() ?? deps.log).info({ account: login }, "password hash upgraded");
     });
   }
   const { home, mail, uid, gid, quota_rule } = row;

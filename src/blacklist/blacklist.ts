@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
+import type { Db, Queryable } from "../db/database.js";
 import type { Logger } from "../log.js";
 import { parseCidr } from "../net/cidr.js";
 import { PrefixMatcher } from "../net/prefix-matcher.js";
@@ -38,6 +38,8 @@ export type BanRequest = {
   source: "auto" | "manual";
   /** Manual bans give their length; auto bans climb the escalation ladder. */
   length?: { permanent: true } | { permanent: false; ms: number };
+  /** The logger of the request that asked for the ban (its request id), made only when used. */
+  log?: () => Logger;
 };
 
 export type BanOutcome =
@@ -60,20 +62,33 @@ export interface Standing {
   allow: AllowEntry | null;
 }
 
+/**
+ * Runs inside a change's transaction, after the change: the audit log's entry goes in with it, and
+ * a failure to write it undoes the change (src/audit/changes.ts).
+ */
+export type WithinChange<T> = (tx: Queryable, changed: T) => Promise<void>;
+
 export interface Blacklist {
   /** Microseconds: the in-memory matchers. The allowlist wins: an allowed address is never banned. */
   check(ip: string): Standing;
   /** Records a refused attempt against a ban (flushed to the database in batches). */
   hit(ban: BanRow): void;
-  ban(request: BanRequest): Promise<BanOutcome>;
-  lift(network: string, reason: string): Promise<BanRow[]>;
+  /** `within` also gets the ban of the same network this one replaced, if any. */
+  ban(request: BanRequest, within?: WithinChange<{ ban: BanRow; replaced: BanRow[] }>): Promise<BanOutcome>;
+  /** `within` runs only when something was lifted. */
+  lift(network: string, reason: string, within?: WithinChange<BanRow[]>): Promise<BanRow[]>;
   /** Adds an allowlist entry and lifts every ban inside it at once. */
   allow(
     network: string,
     reason: string,
     expiresAt: Date | null,
+    within?: WithinChange<{ entry: AllowRow; lifted: BanRow[] }>,
   ): Promise<{ entry: AllowRow; lifted: BanRow[] } | { error: string }>;
-  unallow(network: string): Promise<"removed" | "missing" | "builtin" | "invalid">;
+  /** `within` gets the removed entry. */
+  unallow(
+    network: string,
+    within?: WithinChange<AllowRow>,
+  ): Promise<"removed" | "missing" | "builtin" | "invalid">;
   allowEntries(): AllowEntry[];
   reload(): Promise<void>;
   stats(): { bans: number; allows: number; loadedAt: Date | null; listening: boolean };
@@ -193,13 +208,17 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
     return null;
   }
 
-  async function doBan(request: BanRequest, network: string): Promise<BanOutcome> {
+  async function doBan(
+    request: BanRequest,
+    network: string,
+    within?: WithinChange<{ ban: BanRow; replaced: BanRow[] }>,
+  ): Promise<BanOutcome> {
     const now = deps.clock.now();
     const retention = historyRetention(deps.escalation);
     const prior = await offencesSince(deps.db, network, new Date(now.getTime() - retention));
     const length = request.length ?? banDuration(prior, deps.escalation, random);
-    const row = await deps.db.transaction((tx) =>
-      insertBan(tx, {
+    const row = await deps.db.transaction(async (tx) => {
+      const inserted = await insertBan(tx, {
         network,
         reason: request.reason,
         source: request.source,
@@ -207,13 +226,15 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
         now,
         expiresAt: length.permanent ? null : new Date(now.getTime() + length.ms),
         reviewAt: length.permanent ? reviewDate(now, deps.escalation) : null,
-      }),
-    );
+      });
+      await within?.(tx, inserted);
+      return inserted.ban;
+    });
     // Effective here at once; other instances follow on the NOTIFY.
     bans.add(row.network, row);
     banCount++;
     deps.onBan?.(row);
-    deps.log.warn(
+    (request.log?.() ?? deps.log).warn(
       {
         network: row.network,
         reason: row.reason,
@@ -240,7 +261,7 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
         entry.last = now;
       } else pendingHits.set(ban.id, { count: 1, last: now });
     },
-    async ban(request) {
+    async ban(request, within) {
       const cidr = parseCidr(request.network);
       if (!cidr)
         return { ok: false, reason: "invalid", detail: `${request.network} is not an address or network` };
@@ -258,35 +279,47 @@ export async function createBlacklist(deps: BlacklistDeps): Promise<Blacklist> {
       // Concurrent requests from one bot all reach the verdict: only the first bans.
       const running = inFlight.get(network);
       if (running && request.source === "auto") return running;
-      const work = doBan(request, network).finally(() => inFlight.delete(network));
+      const work = doBan(request, network, within).finally(() => inFlight.delete(network));
       inFlight.set(network, work);
       return work;
     },
-    async lift(network, reason) {
+    async lift(network, reason, within) {
       const cidr = parseCidr(network);
       if (!cidr) return [];
-      const lifted = await liftBans(deps.db, cidr.text, reason, deps.clock.now());
+      const lifted = await deps.db.transaction(async (tx) => {
+        const rows = await liftBans(tx, cidr.text, reason, deps.clock.now());
+        if (rows.length > 0) await within?.(tx, rows);
+        return rows;
+      });
       for (const row of lifted) bans.remove(row.network);
       return lifted;
     },
-    async allow(network, reason, expiresAt) {
+    async allow(network, reason, expiresAt, within) {
       const cidr = parseCidr(network);
       if (!cidr) return { error: `${network} is not an address or network` };
       const now = deps.clock.now();
-      const { entry, lifted } = await deps.db.transaction(async (tx) => ({
-        entry: await insertAllow(tx, cidr.text, reason, expiresAt),
-        lifted: await liftBans(tx, cidr.text, `allowlisted: ${reason}`, now),
-      }));
+      const { entry, lifted } = await deps.db.transaction(async (tx) => {
+        const added = {
+          entry: await insertAllow(tx, cidr.text, reason, expiresAt),
+          lifted: await liftBans(tx, cidr.text, `allowlisted: ${reason}`, now),
+        };
+        await within?.(tx, added);
+        return added;
+      });
       allows.add(entry.network, { network: entry.network, reason, builtin: false, expiresAt });
       for (const row of lifted) bans.remove(row.network);
       return { entry, lifted };
     },
-    async unallow(network) {
+    async unallow(network, within) {
       const cidr = parseCidr(network);
       if (!cidr) return "invalid";
       if (builtin.some((b) => b.network === cidr.text)) return "builtin";
-      const removed = await deleteAllow(deps.db, cidr.text);
-      if (removed === 0) return "missing";
+      const removed = await deps.db.transaction(async (tx) => {
+        const [entry] = await deleteAllow(tx, cidr.text);
+        if (entry) await within?.(tx, entry);
+        return entry;
+      });
+      if (!removed) return "missing";
       allows.remove(cidr.text);
       // A built-in entry of the same range would have been replaced in the matcher: restore it.
       for (const entry of builtin) allows.add(entry.network, entry);

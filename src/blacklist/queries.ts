@@ -95,10 +95,14 @@ export interface NewBan {
   reviewAt: Date | null;
 }
 
-/** Records a ban; the previous live ban of exactly this network (if any) is lifted in the same transaction. */
-export async function insertBan(db: Queryable, ban: NewBan): Promise<BanRow> {
-  await db.query(
-    "UPDATE bans SET lifted_at = $2, lifted_reason = 'replaced by a new ban' WHERE network = $1::cidr AND lifted_at IS NULL",
+/**
+ * Records a ban; the previous live ban of exactly this network (if any) is lifted in the same
+ * transaction and returned as `replaced`.
+ */
+export async function insertBan(db: Queryable, ban: NewBan): Promise<{ ban: BanRow; replaced: BanRow[] }> {
+  const replaced = await db.query<BanRow>(
+    `UPDATE bans SET lifted_at = $2, lifted_reason = 'replaced by a new ban'
+      WHERE network = $1::cidr AND lifted_at IS NULL RETURNING ${BAN_COLUMNS}`,
     [ban.network, ban.now],
   );
   const [row] = await db.query<BanRow>(
@@ -106,7 +110,7 @@ export async function insertBan(db: Queryable, ban: NewBan): Promise<BanRow> {
      VALUES ($1::cidr, $2, $3, $4, $5, $6, $7, $5, $5) RETURNING ${BAN_COLUMNS}`,
     [ban.network, ban.reason, ban.source, ban.level, ban.now, ban.expiresAt, ban.reviewAt],
   );
-  return banOf(row as BanRow);
+  return { ban: banOf(row as BanRow), replaced: replaced.map(banOf) };
 }
 
 /** Lifts the live bans of networks inside or equal to `network`; returns them. */
@@ -147,9 +151,18 @@ export async function insertAllow(
   return row as AllowRow;
 }
 
-export async function deleteAllow(db: Queryable, network: string): Promise<number> {
-  const rows = await db.query("DELETE FROM allowlist WHERE network = $1::cidr RETURNING id", [network]);
-  return rows.length;
+/** Removes an allowlist entry; returns what was removed (nothing when there was none). */
+export async function deleteAllow(db: Queryable, network: string): Promise<AllowRow[]> {
+  const rows = await db.query<AllowRow>(
+    `DELETE FROM allowlist WHERE network = $1::cidr
+     RETURNING id, network::text AS network, reason, created_at, expires_at`,
+    [network],
+  );
+  return rows.map((r) => ({
+    ...r,
+    created_at: asDate(r.created_at) as Date,
+    expires_at: asDate(r.expires_at),
+  }));
 }
 
 /** Bans listed for operators: live ones by default, or all within the history. */

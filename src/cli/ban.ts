@@ -75,7 +75,7 @@ const add: Command = {
       if (!parsed.ok) throw new UsageError(`--for: ${parsed.error}`);
       length = parsed.ms === PERMANENT ? { permanent: true } : { permanent: false, ms: parsed.ms };
     }
-    const result = await auditedBan(s.db, s.blacklist, actorOf(s), {
+    const result = await auditedBan(s.blacklist, actorOf(s), {
       network,
       reason,
       source: "manual",
@@ -101,7 +101,7 @@ const remove: Command = {
   async run(s, args, _input, out) {
     const network = cidrArg(args);
     const reason = typeof args.values.reason === "string" ? args.values.reason : "lifted by hand";
-    const lifted = await auditedLift(s.db, s.blacklist, actorOf(s), network, reason);
+    const lifted = await auditedLift(s.blacklist, actorOf(s), network, reason);
     if (lifted.length === 0) throw new CommandError(`no live ban inside ${network}`);
     out.line(`lifted ${lifted.map((b) => b.network).join(", ")}`);
     return 0;
@@ -135,7 +135,7 @@ const allowAdd: Command = {
       if (!parsed.ok) throw new UsageError(`--for: ${parsed.error}`);
       if (parsed.ms !== PERMANENT) expires = new Date(s.clock.now().getTime() + parsed.ms);
     }
-    const result = await auditedAllow(s.db, s.blacklist, actorOf(s), network, reason, expires);
+    const result = await auditedAllow(s.blacklist, actorOf(s), network, reason, expires);
     if ("error" in result) throw new CommandError(result.error);
     const lifted =
       result.lifted.length > 0 ? `; lifted ${result.lifted.map((b) => b.network).join(", ")}` : "";
@@ -152,7 +152,7 @@ const allowRemove: Command = {
   positionals: { min: 1, max: 1 },
   async run(s, args, _input, out) {
     const network = cidrArg(args);
-    const result = await auditedUnallow(s.db, s.blacklist, actorOf(s), network);
+    const result = await auditedUnallow(s.blacklist, actorOf(s), network);
     if (result === "builtin")
       throw new CommandError(`${network} is built in (loopback, this host or MAILAUTH_TRUSTED_NETWORKS)`);
     if (result !== "removed") throw new CommandError(`no allowlist entry ${network}`);

@@ -145,7 +145,7 @@ const list: Command = {
         u.enabled ? "yes" : "no",
         u.scheme,
         u.must_change_password ? "yes" : "",
-        u.password_changed_at.slice(0, 19),
+        u.password_changed_at.slice(0, 19).replace("T", " "),
       ]),
     );
     return 0;

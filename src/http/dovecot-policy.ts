@@ -1,5 +1,6 @@
 import { banInBackground } from "../auth/attempt.js";
 import type { Deps } from "../deps.js";
+import type { Logger } from "../log.js";
 import { normalizeIp } from "../net/remote-address.js";
 import { type PlainRoute, reply } from "./plain-route.js";
 import { secretMatcher } from "./secret-compare.js";
@@ -70,7 +71,7 @@ export function dovecotPolicyRoute(deps: Deps): PlainRoute {
   const answer = (status: number, msg = "") => reply(200, { status, msg });
 
   /** `allow`'s answer: -1 refuses, N > 0 delays N seconds, 0 allows. */
-  const allowStatus = async (ip: string | null, now: Date): Promise<number> => {
+  const allowStatus = async (ip: string | null, now: Date, log: () => Logger): Promise<number> => {
     if (!ip) return 0;
     const standing = deps.blacklist.check(ip);
     if (standing.ban) {
@@ -84,7 +85,7 @@ export function dovecotPolicyRoute(deps: Deps): PlainRoute {
       // A refusal is the ban made visible: refuse only once it is committed, so that a crash
       // cannot lose a ban that was already being enforced. A database too slow to store it in
       // time gets the attacker the longest delay instead, and the ban is still being stored.
-      const stored = await within(banInBackground(deps, ip, verdict.reason), BAN_COMMIT_WAIT_MS);
+      const stored = await within(banInBackground(deps, ip, verdict.reason, log), BAN_COMMIT_WAIT_MS);
       return stored ? -1 : deps.reputation.settings.maxDelaySeconds;
     }
     return 0;
@@ -105,7 +106,7 @@ export function dovecotPolicyRoute(deps: Deps): PlainRoute {
     const ip = request.remote;
     const now = deps.clock.now();
     if (command === "allow") {
-      const status = await allowStatus(ip, now);
+      const status = await allowStatus(ip, now, http.log);
       deps.metrics.policy(status < 0 ? "refuse" : status > 0 ? "tarpit" : "allow");
       return answer(status, status < 0 ? REFUSAL : "");
     }
@@ -122,7 +123,7 @@ export function dovecotPolicyRoute(deps: Deps): PlainRoute {
         // Dovecot's truncated hash of the password: enough to tell "the same wrong password again".
         passwordTag: request.success ? undefined : `p${request.pwhash}`,
       });
-      if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason);
+      if (verdict.action === "ban") void banInBackground(deps, ip, verdict.reason, http.log);
     }
     return answer(0);
   };

@@ -51,7 +51,13 @@ export function dovecotTokenRoute(deps: Deps): PlainRoute {
       request.header("x-dovecot-auth-service") ?? request.header("x-dovecot-auth-protocol"),
     );
     try {
-      const result = await handleAttempt(deps, { login: username.toLowerCase(), password, ip, service });
+      const result = await handleAttempt(deps, {
+        login: username.toLowerCase(),
+        password,
+        ip,
+        service,
+        log: request.log,
+      });
       if (!result.ok) return failure(username, result.notBefore);
       return reply(200, { ...tokenFields(username, ttl), active: "true", ...result.fields });
     } catch (error) {

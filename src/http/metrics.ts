@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import type { Deps } from "../deps.js";
-import { secretMatcher } from "./secret-compare.js";
+import { bearerMatcher } from "./secret-compare.js";
 
 /**
  * Prometheus metrics (src/metrics/metrics.ts): for `Authorization: Bearer $MAILAUTH_ADMIN_TOKEN`,
@@ -8,11 +8,11 @@ import { secretMatcher } from "./secret-compare.js";
  */
 export function registerMetrics(app: Hono, deps: Deps): void {
   const { adminToken, metricsPublic } = deps.config;
-  const tokenMatches = adminToken ? secretMatcher(`Bearer ${adminToken}`) : null;
+  const tokenMatches = bearerMatcher(adminToken);
   const { registry } = deps.metrics;
 
   app.get("/metrics", async (c) => {
-    if (!metricsPublic && !tokenMatches?.(c.req.header("authorization") ?? "")) {
+    if (!metricsPublic && !tokenMatches(c.req.header("authorization"))) {
       return c.json(
         {
           error: "unauthorized",

@@ -7,6 +7,8 @@ declare module "hono" {
   interface ContextVariableMap {
     /** The request's child logger, carrying its request id; made on first use. */
     log: Logger;
+    /** Set by `requestId()`: the id returned as X-Request-Id and logged as request_id. */
+    requestId: string;
   }
 }
 
@@ -29,15 +31,38 @@ export function requestTiming(metrics: Pick<Metrics, "request">): MiddlewareHand
   };
 }
 
+/** The caller's X-Request-Id when it is a short token (it cannot smuggle anything), else a fresh one. */
+export function usableRequestId(incoming: string | undefined): string {
+  return incoming && USABLE_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /**
- * The request's logger for its warn and error lines: `log` with a `request_id`, the caller's
- * X-Request-Id when it is a short token, else a fresh one. Made only when a request logs, so
- * the requests that do not (nearly all) pay nothing for it.
+ * Gives each request of the Hono application (admin API, metrics, firewall exports, health) its
+ * id, returned as X-Request-Id so a client can quote it and an operator find its log lines.
+ */
+export function requestId(): MiddlewareHandler {
+  return async (c, next) => {
+    const id = usableRequestId(c.req.header("x-request-id"));
+    c.set("requestId", id);
+    await next();
+    try {
+      c.res.headers.set("x-request-id", id);
+    } catch {
+      // A Response with immutable headers: copied once, on this rare path.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set("x-request-id", id);
+    }
+  };
+}
+
+/**
+ * The request's logger: `log` with its `request_id` (see `requestId()`). Made only when a request
+ * logs, so the requests that do not (nearly all) pay nothing for it.
  */
 export function requestLog(c: Context, log: Logger): Logger {
   let child = c.get("log");
   if (!child) {
-    child = requestLogger(log, c.req.header("x-request-id"));
+    child = log.child({ request_id: c.get("requestId") ?? usableRequestId(c.req.header("x-request-id")) });
     c.set("log", child);
   }
   return child;
@@ -45,6 +70,5 @@ export function requestLog(c: Context, log: Logger): Logger {
 
 /** `log` with a `request_id`: the caller's X-Request-Id when it is a short token, else a fresh one. */
 export function requestLogger(log: Logger, incoming: string | undefined): Logger {
-  const id = incoming && USABLE_ID.test(incoming) ? incoming : randomUUID();
-  return log.child({ request_id: id });
+  return log.child({ request_id: usableRequestId(incoming) });
 }

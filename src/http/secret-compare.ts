@@ -14,3 +14,13 @@ export function secretMatcher(expected: string): (candidate: string) => boolean 
     return timingSafeEqual(candidateDigest, want);
   };
 }
+
+/**
+ * Returns a check of an Authorization header against `Bearer <token>`, the token compared in
+ * constant time. The scheme's case does not matter (RFC 7235: "bearer", "BEARER" are Bearer).
+ */
+export function bearerMatcher(token: string | null): (authorization: string | undefined) => boolean {
+  if (!token) return () => false;
+  const matches = secretMatcher(token);
+  return (authorization) => matches(/^Bearer +(.+)$/i.exec(authorization ?? "")?.[1] ?? "");
+}

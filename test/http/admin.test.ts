@@ -81,8 +81,15 @@ describe("admin API authentication", () => {
     );
   });
 
-  it("answers the right token", async () => {
+  it("answers the right token, whatever the case of its Bearer scheme (RFC 7235)", async () => {
     expect((await api(service)("GET", "/users")).status).toBe(200);
+    for (const scheme of ["bearer", "BEARER"]) {
+      const response = await fetch(`${service.url}/admin/v1/users`, {
+        headers: { authorization: `${scheme} ${ADMIN_TOKEN}` },
+      });
+      expect(response.status, scheme).toBe(200);
+      await response.arrayBuffer();
+    }
   });
 });
 
@@ -358,5 +365,134 @@ describeEachDatabase("admin API", (kind) => {
       `/events?login=carol@example.org&until=${new Date(Date.now() + 60_000).toISOString()}`,
     );
     expect(past.body.events).toHaveLength(5);
+  });
+});
+
+describeEachDatabase("admin API changes and the audit log", (kind) => {
+  let service: TestService;
+  let call: ReturnType<typeof api>;
+  // A real failure of the audit INSERT inside the change's transaction, on either database.
+  const refuseAuditRows = (on: boolean) =>
+    service.server.deps.db.exec(
+      on
+        ? "ALTER TABLE audit_log ADD CONSTRAINT audit_refused CHECK (false) NOT VALID"
+        : "ALTER TABLE audit_log DROP CONSTRAINT audit_refused",
+    );
+  const auditCount = async () =>
+    (await service.server.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log"))[0]?.n;
+  const latest = async (action: string) => {
+    const reply = await call("GET", `/audit?action=${action}&limit=1`);
+    expect(reply.status).toBe(200);
+    return reply.body.entries[0] as { target: string; before: any; after: any };
+  };
+
+  beforeAll(async () => {
+    service = await startTestService({ kind, env: { MAILAUTH_ADMIN_TOKEN: ADMIN_TOKEN } });
+    call = api(service);
+    expect((await call("PUT", "/domains/example.org", { uid: 5000, gid: 5000 })).status).toBe(201);
+    expect((await call("PUT", "/domains/empty.example", {})).status).toBe(201);
+    expect((await call("POST", "/users", { email: "dan@example.org", password: STRONG })).status).toBe(201);
+    expect((await call("POST", "/bans", { network: "192.0.2.0/24", for: "1d", reason: "kept" })).status).toBe(
+      201,
+    );
+    expect((await call("POST", "/allowlist", { network: "198.51.100.0/24", reason: "kept" })).status).toBe(
+      201,
+    );
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it("undoes every change whose audit entry cannot be written, and answers 503", async () => {
+    const state = async () => ({
+      dan: (await call("GET", "/users/dan%40example.org")).body,
+      eve: (await call("GET", "/users/eve%40example.org")).status,
+      domains: (await call("GET", "/domains")).body,
+      bans: (await call("GET", "/bans")).body,
+      allowlist: (await call("GET", "/allowlist")).body,
+      bannedNow: (await call("GET", "/ip/192.0.2.9")).body.banned?.network ?? null,
+      audit: await auditCount(),
+    });
+    const before = await state();
+    await refuseAuditRows(true);
+    try {
+      const changes: [string, string, unknown?][] = [
+        ["POST", "/users", { email: "eve@example.org", password: STRONG }],
+        ["POST", "/users/dan%40example.org/disable"],
+        ["POST", "/users/dan%40example.org/password", { password: "An0ther-Strong-Passphrase!" }],
+        ["DELETE", "/users/dan%40example.org"],
+        ["PUT", "/domains/new.example", {}],
+        ["PUT", "/domains/example.org", { uid: 6000, gid: 6000 }],
+        ["DELETE", "/domains/empty.example"],
+        ["POST", "/bans", { network: "203.0.113.0/24", permanent: true, reason: "refused" }],
+        ["POST", "/bans", { network: "192.0.2.0/24", for: "7d", reason: "replacing" }],
+        ["DELETE", "/bans/192.0.2.0%2F24"],
+        ["POST", "/allowlist", { network: "192.0.2.0/24", reason: "would lift a ban" }],
+        ["DELETE", "/allowlist/198.51.100.0%2F24"],
+      ];
+      for (const [method, path, body] of changes) {
+        const reply = await call(method, path, body);
+        expect(reply.status, `${method} ${path}`).toBe(503);
+        expect(reply.body.error).toBe("temporarily_unavailable");
+        expect(reply.body.error_description, `${method} ${path}`).toMatch(/change was not made.*try again/);
+      }
+      expect((await call("GET", "/ip/203.0.113.9")).body.banned).toBeNull();
+    } finally {
+      await refuseAuditRows(false);
+    }
+    expect(await state()).toEqual(before);
+    expect(await login(service, "dan@example.org", STRONG)).toBe(200);
+  });
+
+  it("shows in before and after what each change changed", async () => {
+    await call("PUT", "/domains/example.org", { uid: 5001, gid: 5000 });
+    let entry = await latest("domain.upsert");
+    expect([entry.before.uid, entry.after.uid]).toEqual([5000, 5001]);
+    await call("PUT", "/domains/fresh.example", { home: "/srv/%d/%n" });
+    entry = await latest("domain.upsert");
+    expect(entry).toMatchObject({ target: "fresh.example", before: null, after: { home: "/srv/%d/%n" } });
+    await call("DELETE", "/domains/fresh.example");
+    entry = await latest("domain.remove");
+    expect(entry).toMatchObject({ before: { home: "/srv/%d/%n" }, after: null });
+
+    await call("POST", "/users", { email: "fay@example.org", password: STRONG, quota_rule: "*:storage=1G" });
+    entry = await latest("user.add");
+    expect(entry).toMatchObject({ target: "fay@example.org", before: null, after: { enabled: true } });
+    expect(entry.after.quota_rule).toBe("*:storage=1G");
+    await call("POST", "/users/fay%40example.org/password", { password: "An0ther-Strong-Passphrase!" });
+    entry = await latest("user.passwd");
+    expect(entry.before.scheme).toBe(entry.after.scheme);
+    expect(entry.after.password_changed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(Date.parse(entry.after.password_changed_at)).toBeGreaterThan(
+      Date.parse(entry.before.password_changed_at),
+    );
+    await call("POST", "/users/fay%40example.org/disable");
+    entry = await latest("user.disable");
+    expect([entry.before.enabled, entry.after.enabled]).toEqual([true, false]);
+    await call("DELETE", "/users/fay%40example.org");
+    entry = await latest("user.delete");
+    expect(entry).toMatchObject({ before: { enabled: false, quota_rule: "*:storage=1G" }, after: null });
+
+    await call("POST", "/bans", { network: "203.0.113.0/24", for: "1d", reason: "first" });
+    entry = await latest("ban.add");
+    expect(entry).toMatchObject({ before: null, after: { network: "203.0.113.0/24", reason: "first" } });
+    await call("POST", "/bans", { network: "203.0.113.0/24", permanent: true, reason: "second" });
+    entry = await latest("ban.add");
+    expect(entry.before.replaced).toMatchObject([{ reason: "first" }]);
+    expect(entry.after).toMatchObject({ reason: "second", expires_at: null });
+    await call("DELETE", "/bans/203.0.113.0%2F24?reason=done");
+    entry = await latest("ban.remove");
+    expect(entry.before.live).toMatchObject([{ network: "203.0.113.0/24", reason: "second" }]);
+    expect(entry.after).toEqual({ live: [], lifted_reason: "done" });
+
+    await call("POST", "/allowlist", { network: "192.0.2.0/24", reason: "office", for: "7d" });
+    entry = await latest("allow.add");
+    expect(entry.before.lifted).toMatchObject([{ network: "192.0.2.0/24" }]);
+    expect(entry.after).toMatchObject({ network: "192.0.2.0/24", reason: "office" });
+    await call("DELETE", "/allowlist/192.0.2.0%2F24");
+    entry = await latest("allow.remove");
+    expect(entry).toMatchObject({ target: "192.0.2.0/24", after: null });
+    expect(entry.before).toMatchObject({ network: "192.0.2.0/24", reason: "office" });
+    expect(entry.before.expires_at).not.toBeNull();
   });
 });

@@ -109,6 +109,15 @@ describe("GET /metrics", () => {
     expect(ok.text).toContain("mailauth_hash_queue_max 256");
   });
 
+  it("takes the Bearer scheme in any case, as the admin API does (RFC 7235)", async () => {
+    for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
+      expect((await scrape(service, `${scheme} ${ADMIN_TOKEN}`)).status, scheme).toBe(200);
+      expect((await scrape(service, `${scheme} not-the-admin-token-at-all`)).status, scheme).toBe(401);
+    }
+    expect((await scrape(service, `Basic ${ADMIN_TOKEN}`)).status).toBe(401);
+    expect((await scrape(service, ADMIN_TOKEN)).status).toBe(401);
+  });
+
   it("counts a right and a wrong login under their outcomes, and a banned address's refusal", async () => {
     const ok = 'mailauth_logins_total{service="imap",outcome="ok"}';
     const wrong = 'mailauth_logins_total{service="imap",outcome="wrong_password"}';

@@ -5,6 +5,7 @@ import { banView, ipView } from "../../blacklist/views.js";
 import type { Deps } from "../../deps.js";
 import { parseCidr } from "../../net/cidr.js";
 import { PERMANENT, parseDuration } from "../../reputation/escalation.js";
+import { requestLog } from "../request-context.js";
 import {
   API_ACTOR,
   conflict,
@@ -60,11 +61,12 @@ export function registerBans(app: Hono, deps: Deps): void {
       if ((ms === null) === !permanent) throw invalid('give either "for" (e.g. "7d") or "permanent": true');
       const length =
         ms === null || ms === PERMANENT ? { permanent: true as const } : { permanent: false as const, ms };
-      const result = await auditedBan(deps.db, deps.blacklist, API_ACTOR, {
+      const result = await auditedBan(deps.blacklist, API_ACTOR, {
         network,
         reason,
         source: "manual",
         length,
+        log: () => requestLog(c, deps.log),
       });
       if (!result.ok) {
         if (result.reason === "allowlisted")
@@ -81,7 +83,7 @@ export function registerBans(app: Hono, deps: Deps): void {
     handle(async (c) => {
       const network = cidrOf(param(c, "network"));
       const reason = queryText(c, "reason") ?? "lifted through the admin API";
-      const lifted = await auditedLift(deps.db, deps.blacklist, API_ACTOR, network, reason.slice(0, 500));
+      const lifted = await auditedLift(deps.blacklist, API_ACTOR, network, reason.slice(0, 500));
       if (lifted.length === 0) throw notFound(`no live ban inside ${network}`);
       return c.json({ lifted: lifted.map(banView) });
     }),
@@ -112,7 +114,7 @@ export function registerBans(app: Hono, deps: Deps): void {
       const reason = reqString(body, "reason", 500).trim();
       const ms = durationOf(body);
       const expires = ms === null || ms === PERMANENT ? null : new Date(deps.clock.now().getTime() + ms);
-      const result = await auditedAllow(deps.db, deps.blacklist, API_ACTOR, network, reason, expires);
+      const result = await auditedAllow(deps.blacklist, API_ACTOR, network, reason, expires);
       if ("error" in result) throw invalid(result.error);
       return c.json(
         {
@@ -131,7 +133,7 @@ export function registerBans(app: Hono, deps: Deps): void {
     "/allowlist/:network",
     handle(async (c) => {
       const network = cidrOf(param(c, "network"));
-      const result = await auditedUnallow(deps.db, deps.blacklist, API_ACTOR, network);
+      const result = await auditedUnallow(deps.blacklist, API_ACTOR, network);
       if (result === "builtin")
         throw conflict(`${network} is built in (loopback, this host or MAILAUTH_TRUSTED_NETWORKS)`);
       if (result === "invalid") throw invalid(`${network} is not an address or network (CIDR)`);

@@ -40,6 +40,9 @@ export function registerEvents(app: Hono, deps: Deps): void {
         beforeId: queryInt(c, "cursor", null, 1, MAX_ID),
         action: queryText(c, "action"),
         target: queryText(c, "target"),
+        actor: queryText(c, "actor"),
+        since: queryTime(c, "since"),
+        until: queryTime(c, "until"),
       });
       const last = entries.at(-1);
       return c.json({ entries, next_cursor: entries.length === limit && last ? String(last.id) : null });

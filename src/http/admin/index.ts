@@ -1,6 +1,9 @@
 import { Hono } from "hono";
+import { ChangeNotMade } from "../../audit/audit.js";
 import type { Deps } from "../../deps.js";
-import { secretMatcher } from "../secret-compare.js";
+import { BodyReadError } from "../read-body.js";
+import { requestLog } from "../request-context.js";
+import { bearerMatcher } from "../secret-compare.js";
 import { registerBans } from "./bans.js";
 import { registerDomains } from "./domains.js";
 import { registerEvents } from "./events.js";
@@ -16,10 +19,9 @@ export const ADMIN_PREFIX = "/admin/v1";
 export function createAdminApp(deps: Deps): Hono {
   const admin = new Hono();
   const token = deps.config.adminToken;
-  const matches = token ? secretMatcher(token) : () => false;
+  const matches = bearerMatcher(token);
   admin.use("*", async (c, next) => {
-    const given = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-    if (!matches(given)) {
+    if (!matches(c.req.header("authorization"))) {
       c.header("www-authenticate", 'Bearer realm="mailauth admin"');
       return c.json(
         {
@@ -33,6 +35,21 @@ export function createAdminApp(deps: Deps): Hono {
     }
     c.header("cache-control", "no-store");
     await next();
+  });
+  // Anything else that fails is the backend's trouble (the database, the hash pool): a temporary
+  // failure, and a change it interrupted was not made (src/audit/changes.ts).
+  admin.onError((error, c) => {
+    if (error instanceof BodyReadError) throw error; // the application's 400 (src/app.ts)
+    const log = requestLog(c, deps.log);
+    log.error({ err: error.message, route: c.req.routePath }, "admin request failed");
+    return c.json(
+      {
+        error: "temporarily_unavailable",
+        error_description:
+          error instanceof ChangeNotMade ? error.message : "the request could not be served; try again",
+      },
+      503,
+    );
   });
   admin.get("/openapi.json", (c) => c.json(openApiDocument()));
   registerUsers(admin, deps);

@@ -1,6 +1,7 @@
 /*
  * The admin API described by hand (OpenAPI 3.1). test/http/admin.test.ts checks that every
- * registered route is here and nothing else is.
+ * registered route is here and nothing else is, and test/http/admin-openapi.test.ts that real
+ * replies of every route match their schemas.
  */
 
 type Schema = Record<string, unknown>;
@@ -8,23 +9,44 @@ type Schema = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const str = { type: "string" };
 const nullableStr = { type: ["string", "null"] };
+/** Every time in a reply: ISO 8601 in UTC, e.g. 2026-11-29T07:49:07.064Z. */
+const time = { type: "string", format: "date-time" };
+const nullableTime = { type: ["string", "null"], format: "date-time" };
 const nullableId = { type: ["integer", "null"], minimum: 1 };
 const error = { description: "refused: see error_description", content: json(ref("Error")) };
+const unavailable = {
+  description: "temporarily_unavailable: the database failed; a change was not made, try again",
+  content: json(ref("Error")),
+};
+
+/** An object whose properties are all present in every reply, and no other. */
+function object(properties: Record<string, Schema>, optional: string[] = []) {
+  return {
+    type: "object",
+    required: Object.keys(properties).filter((k) => !optional.includes(k)),
+    properties,
+    additionalProperties: false,
+  };
+}
 
 function json(schema: Schema) {
   return { "application/json": { schema } };
 }
 
-function op(summary: string, ok: Schema, extra: Schema = {}, status = "200") {
+/** An operation: `ok` answered with `status` (or several, e.g. {"200": ..., "201": ...}). */
+function op(summary: string, ok: Schema, extra: Schema = {}, status: string | string[] = "200") {
+  const statuses = Array.isArray(status) ? status : [status];
   return {
     summary,
     ...extra,
     responses: {
-      [status]: { description: "done", content: json(ok) },
+      ...Object.fromEntries(statuses.map((code) => [code, { description: "done", content: json(ok) }])),
       "400": error,
       "401": error,
       "404": error,
       "409": error,
+      ...("requestBody" in extra ? { "413": error } : {}),
+      "503": unavailable,
     },
   };
 }
@@ -50,10 +72,9 @@ const paging = [
   query("limit", "entries per page (1-1000, default 100)", { type: "integer", minimum: 1, maximum: 1000 }),
   query("cursor", "next_cursor of the previous page"),
 ];
-const list = (key: string, item: Schema, cursor = false) => ({
-  type: "object",
-  properties: { [key]: { type: "array", items: item }, ...(cursor ? { next_cursor: nullableStr } : {}) },
-});
+const list = (key: string, item: Schema, cursor = false) =>
+  object({ [key]: { type: "array", items: item }, ...(cursor ? { next_cursor: nullableStr } : {}) });
+const deleted = object({ deleted: str });
 
 const fields = {
   home: nullableStr,
@@ -81,7 +102,9 @@ export function openApiDocument() {
     servers: [{ url: "/admin/v1" }],
     security: [{ bearer: [] }],
     paths: {
-      "/openapi.json": { get: op("this document", { type: "object" }) },
+      "/openapi.json": {
+        get: op("this document", { type: "object", required: ["openapi", "info", "paths", "components"] }),
+      },
       "/users": {
         get: op("list accounts", list("users", ref("User")), {
           parameters: [
@@ -103,11 +126,7 @@ export function openApiDocument() {
       },
       "/users/{email}": {
         get: op("show an account", ref("User"), { parameters: [email] }),
-        delete: op(
-          "delete an account (its mail on disk is not touched)",
-          { type: "object" },
-          { parameters: [email] },
-        ),
+        delete: op("delete an account (its mail on disk is not touched)", deleted, { parameters: [email] }),
       },
       "/users/{email}/enable": {
         post: op("let an account log in again", ref("User"), { parameters: [email] }),
@@ -123,17 +142,18 @@ export function openApiDocument() {
       },
       "/domains": { get: op("list domains and their defaults", list("domains", ref("Domain"))) },
       "/domains/{name}": {
-        put: op("add a domain or replace its defaults (201 when added)", ref("Domain"), {
-          parameters: [path("name", "the domain")],
-          ...body({ type: "object", properties: fields, additionalProperties: false }),
-        }),
-        delete: op(
-          "remove a domain (409 while it has accounts)",
-          { type: "object" },
+        put: op(
+          "add a domain (201) or replace its defaults (200)",
+          ref("Domain"),
           {
             parameters: [path("name", "the domain")],
+            ...body({ type: "object", properties: fields, additionalProperties: false }),
           },
+          ["200", "201"],
         ),
+        delete: op("remove a domain (409 while it has accounts)", deleted, {
+          parameters: [path("name", "the domain")],
+        }),
       },
       "/bans": {
         get: op("the bans in force", list("bans", ref("Ban")), {
@@ -164,8 +184,8 @@ export function openApiDocument() {
       "/allowlist": {
         get: op("the allowlist, built-in entries included", list("entries", ref("Allow"))),
         post: op(
-          "never ban a network; lifts its bans",
-          ref("Allow"),
+          "never ban a network; lifts its bans (listed in lifted)",
+          ref("AllowAdded"),
           body({
             type: "object",
             required: ["network", "reason"],
@@ -176,22 +196,14 @@ export function openApiDocument() {
         ),
       },
       "/allowlist/{network}": {
-        delete: op(
-          "remove an allowlist entry (409 for built-in ones)",
-          { type: "object" },
-          {
-            parameters: [network],
-          },
-        ),
+        delete: op("remove an allowlist entry (409 for built-in ones)", deleted, {
+          parameters: [network],
+        }),
       },
       "/ip/{ip}": {
-        get: op(
-          "an address's reputation, verdict and why, bans and their history",
-          { type: "object" },
-          {
-            parameters: [path("ip", "an IPv4 or IPv6 address")],
-          },
-        ),
+        get: op("an address's reputation, verdict and why, bans and their history", ref("IpView"), {
+          parameters: [path("ip", "an IPv4 or IPv6 address")],
+        }),
       },
       "/events": {
         get: op("login attempts, newest first", list("events", ref("Event"), true), {
@@ -213,6 +225,9 @@ export function openApiDocument() {
             parameters: [
               query("action", "e.g. user.add, ban.add"),
               query("target", "e.g. an address"),
+              query("actor", "e.g. api:admin, cli:root"),
+              query("since", "ISO 8601 time, inclusive", { type: "string", format: "date-time" }),
+              query("until", "ISO 8601 time, exclusive", { type: "string", format: "date-time" }),
               ...paging,
             ],
           },
@@ -222,73 +237,77 @@ export function openApiDocument() {
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "MAILAUTH_ADMIN_TOKEN" } },
       schemas: {
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: { error: str, error_description: str },
-        },
-        User: {
-          type: "object",
-          properties: {
-            email: str,
-            domain: str,
-            enabled: { type: "boolean" },
-            must_change_password: { type: "boolean" },
-            scheme: { type: "string", description: "the hash's scheme name; the hash is never shown" },
-            ...fields,
-            created_at: str,
-            password_changed_at: str,
+        Error: object({ error: str, error_description: str }, ["error_description"]),
+        User: object({
+          email: str,
+          domain: str,
+          enabled: { type: "boolean" },
+          must_change_password: { type: "boolean" },
+          scheme: { type: "string", description: "the hash's scheme name; the hash is never shown" },
+          ...fields,
+          created_at: time,
+          password_changed_at: time,
+        }),
+        Domain: object({ name: str, users: { type: "integer" }, ...fields, created_at: time }),
+        Ban: object({
+          network: str,
+          reason: str,
+          source: { enum: ["auto", "manual"] },
+          level: { type: "integer" },
+          created_at: time,
+          expires_at: { ...nullableTime, description: "null: permanent" },
+          review_at: nullableTime,
+          lifted_at: nullableTime,
+          lifted_reason: nullableStr,
+          hits: { type: "integer" },
+          first_seen: time,
+          last_seen: time,
+        }),
+        Allow: object({ network: str, reason: str, builtin: { type: "boolean" }, expires_at: nullableTime }),
+        AllowAdded: object({
+          network: str,
+          reason: str,
+          builtin: { type: "boolean" },
+          expires_at: nullableTime,
+          lifted: { type: "array", items: ref("Ban"), description: "the bans inside it, lifted" },
+        }),
+        IpView: object({
+          ip: str,
+          key: { type: "string", description: "the address or network its reputation is kept under" },
+          banned: { oneOf: [ref("Ban"), { type: "null" }] },
+          allowed: {
+            oneOf: [object({ network: str, reason: str, builtin: { type: "boolean" } }), { type: "null" }],
           },
-        },
-        Domain: {
-          type: "object",
-          properties: { name: str, users: { type: "integer" }, ...fields, created_at: str },
-        },
-        Ban: {
-          type: "object",
-          properties: {
-            network: str,
-            reason: str,
-            source: { enum: ["auto", "manual"] },
-            level: { type: "integer" },
-            created_at: str,
-            expires_at: nullableStr,
-            review_at: nullableStr,
-            lifted_at: nullableStr,
-            lifted_reason: nullableStr,
-            hits: { type: "integer" },
-            first_seen: str,
-            last_seen: str,
-          },
-        },
-        Allow: {
-          type: "object",
-          properties: { network: str, reason: str, builtin: { type: "boolean" }, expires_at: nullableStr },
-        },
-        Event: {
-          type: "object",
-          properties: {
-            id: { type: "integer" },
-            at: str,
-            ip: nullableStr,
-            login: str,
-            service: str,
-            outcome: str,
-            reason: nullableStr,
-          },
-        },
-        Audit: {
-          type: "object",
-          properties: {
-            id: { type: "integer" },
-            at: str,
-            actor: { type: "string", description: "cli:<unix user> or api:admin" },
-            action: str,
-            target: nullableStr,
-            before: {},
-            after: {},
-          },
-        },
+          reputation: object({
+            tracked: { type: "boolean" },
+            verdict: {
+              type: "object",
+              required: ["action"],
+              properties: { action: { enum: ["allow", "tarpit", "ban"] } },
+            },
+            score: { type: "number" },
+            why: { type: "array", items: str },
+          }),
+          history: { type: "array", items: ref("Ban") },
+        }),
+        Event: object({
+          id: { type: "integer" },
+          at: time,
+          ip: nullableStr,
+          login: str,
+          service: str,
+          outcome: str,
+          reason: nullableStr,
+        }),
+        Audit: object({
+          id: { type: "integer" },
+          at: time,
+          actor: { type: "string", description: "cli:<unix user> or api:admin" },
+          action: str,
+          target: nullableStr,
+          before: { description: "the changed thing's visible fields before; null for a creation" },
+          after: { description: "the changed thing's visible fields after; null for a deletion" },
+        }),
       },
     },
   };
