@@ -58,7 +58,7 @@ async function printScript(
 
 const render: Command = {
   path: ["firewall", "render"],
-  summary: "print the nft script that replaces the blacklist table (for nft -f)",
+  summary: "print the nft script that updates the blacklist table (for nft -f)",
   usage: "firewall render [--from URL]",
   details:
     "Reads the bans from the database, or from another mailauth's export with --from (its base URL or\nthe full /firewall/blacklist.json URL; MAILAUTH_FIREWALL_TOKEN is sent as the bearer token).",
@@ -72,13 +72,15 @@ const render: Command = {
 
 const sync: Command = {
   path: ["firewall", "sync"],
-  summary: "replace the nftables blacklist with the current bans and verify it (run every minute)",
+  summary: "update the nftables blacklist to the current bans and verify it (run every minute)",
   usage: "firewall sync [--from URL] [--dry-run]",
-  details: `Applies the script in one nft transaction, then checks with nft -j list set that the kernel
+  details: `Refuses a table of MAILAUTH_NFT_TABLE's name that is not mailauth's (marked by its comment).
+Applies the script in one nft transaction, then checks with nft -j list set that the kernel
 holds exactly the export; prints what was added and removed. On any failure it exits 1 and the
 previous firewall state stays. --dry-run prints the script and applies nothing. A lock file in
 MAILAUTH_FIREWALL_STATE_DIR stops two runs from overlapping; last-sync.json there records the last
-good sync. --from URL reads another mailauth's export instead of the database.`,
+good sync (one directory per table). --from URL reads another mailauth's export instead of the
+database.`,
   options: { ...FROM_OPTION, "dry-run": { type: "boolean", default: false } },
   positionals: { min: 0, max: 0 },
   async standalone(config, _log, { args, out }) {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { EnvReader } from "../config/env-reader.js";
+import { NFT_KEYWORDS } from "./names.js";
 
 /** Where the blacklist lives in nftables and what it guards. */
 export interface NftSettings {
@@ -58,10 +59,13 @@ export function firewallSettingsFromEnv(
   const raw = read.raw.bind(read);
   const name = (setting: string, fallback: string, max: number) => {
     const value = raw(setting) ?? fallback;
-    if (NAME.test(value) && value.length <= max) return value;
-    errors.push(
-      `${setting} must be a name of letters, digits and _ of at most ${max} characters, got "${value}"`,
-    );
+    if (!NAME.test(value) || value.length > max) {
+      errors.push(
+        `${setting} must be a name of letters, digits and _ of at most ${max} characters, got "${value}"`,
+      );
+    } else if (NFT_KEYWORDS.has(value)) {
+      errors.push(`${setting} cannot be "${value}": nft reads it as a keyword; choose another name`);
+    } else return value;
     return fallback;
   };
   const oneOf = read.oneOf.bind(read);

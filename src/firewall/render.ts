@@ -2,6 +2,7 @@ import { type Family, rangeToNft } from "./cidr.js";
 import type { NftSettings } from "./config.js";
 import { type FirewallExport, remainingSeconds } from "./export.js";
 import type { Piece } from "./intervals.js";
+import { TABLE_MARK } from "./table.js";
 
 /**
  * The longest timeout given to the kernel. Kernels before 4.19 refuse timeouts over about 23 days
@@ -35,13 +36,16 @@ export function renderRules(nft: NftSettings): string[] {
 /**
  * How the script brings the table into shape, both in one `nft -f` transaction (all of it, or on
  * any error none of it; packets see the old state or the new one, never a gap):
- * - "update": create the table and sets if missing, re-create the chain (so a changed hook,
+ * - "update": create the table (marked as mailauth's by its comment) and sets if missing, re-create the chain (so a changed hook,
  *   priority or port list takes effect, and rules are never duplicated), flush both sets, add
  *   every element. Fast: nft 1.0.6 does not read the existing elements back, which it does for
  *   the next mode (seconds at 100,000 elements, minutes at 1,000,000).
  * - "replace": delete the table and declare it again. Converges from anything, such as a set of
- *   the same name with other flags; the sync falls back to it when nft refuses "update".
- * No other table is touched, and `flush ruleset` is never used.
+ *   the same name with other flags; the sync falls back to it when nft refuses "update", and
+ *   uses it to mark a table an earlier version made. It re-creates the table marked.
+ * No other table is touched, and `flush ruleset` is never used. The sync applies either only to a
+ * table that is missing or mailauth's (`inspectTable`); someone running the script by hand must
+ * check that themselves.
  */
 export type ScriptMode = "update" | "replace";
 
@@ -57,13 +61,14 @@ export function renderScript(
   const setSpec = (type: string) => `type ${type}; flags interval, timeout;`;
   const header = [
     `# mailauth firewall export, ${now.toISOString()}: ${exported.v4.length} IPv4 and ${exported.v6.length} IPv6 elements.`,
-    "# Apply with `nft -f FILE`: one transaction that touches this table only.",
+    "# Apply with `nft -f FILE`: one transaction that touches this table only, which must be",
+    "# mailauth's own: its chain and sets are replaced.",
   ];
   const lines =
     mode === "update"
       ? [
           ...header,
-          `add table ${table}`,
+          `add table ${table} { comment "${TABLE_MARK}"; }`,
           `add set ${table} ${nft.set4} { ${setSpec("ipv4_addr")} }`,
           `add set ${table} ${nft.set6} { ${setSpec("ipv6_addr")} }`,
           // Created first when missing, so that flushing and deleting it cannot fail.
@@ -81,6 +86,7 @@ export function renderScript(
           `add table ${table}`,
           `delete table ${table}`,
           `table ${table} {`,
+          `	comment "${TABLE_MARK}"`,
           `	set ${nft.set4} {`,
           "		type ipv4_addr",
           "		flags interval, timeout",

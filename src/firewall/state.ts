@@ -3,8 +3,10 @@ import { join } from "node:path";
 
 /** The last sync that was applied and verified; metrics report its age. */
 export interface LastSync {
-  /** ISO 8601. */
+  /** When the sync finished, ISO 8601. */
   time: string;
+  /** "family table" it kept: a state directory belongs to one table. */
+  table?: string;
   v4: number;
   v6: number;
   added: number;
@@ -35,7 +37,11 @@ export function readLastSync(stateDir: string): LastSync | null {
 
 export const SNAPSHOT_FILE = "elements.txt";
 
-/** What the sets held after a verified sync, as "family start end" lines, under the sets' names. */
+/**
+ * What the sets held after a verified sync, as "family start end" lines, under an identity line
+ * naming the table, its sets, the boot and their handles: a table deleted and created again
+ * (reboot, `systemctl reload nftables`) no longer matches, and its snapshot is not trusted.
+ */
 export interface Snapshot {
   sets: string;
   elements: Record<4 | 6, { start: bigint; end: bigint }[]>;
@@ -56,7 +62,7 @@ export function writeSnapshot(stateDir: string, snapshot: Snapshot): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** The snapshot of the last good sync of these sets, or null (none, other sets, unreadable). */
+/** The snapshot of the last good sync of these sets, or null (none, other identity, unreadable). */
 export function readSnapshot(stateDir: string, sets: string): Snapshot | null {
   try {
     const [first, ...lines] = readFileSync(join(stateDir, SNAPSHOT_FILE), "utf8").trimEnd().split("\n");

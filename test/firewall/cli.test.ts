@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -83,13 +83,25 @@ describe("mailauth firewall render / sync --dry-run", () => {
     );
   });
 
+  it("fails with the usual line when the state directory cannot be written", async () => {
+    const file = join(dataDir, "not-a-directory");
+    writeFileSync(file, "");
+    const result = await mailauth(["firewall", "sync", "--from", url], {
+      env: env({ MAILAUTH_FIREWALL_STATE_DIR: join(file, "state"), MAILAUTH_NFT_BINARY: "/nonexistent/nft" }),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^mailauth: firewall sync failed: cannot take the lock in \/.*\/not-a-directory\/state, firewall left as it was: ENOTDIR/m,
+    );
+  });
+
   it("fails clearly when nft cannot be run", async () => {
     const result = await mailauth(["firewall", "sync", "--from", url], {
       env: env({ MAILAUTH_NFT_BINARY: "/nonexistent/nft" }),
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      "firewall sync failed: nft list set inet mailauth ban4: cannot run /nonexistent/nft",
+      "mailauth: firewall sync failed: nft list table inet mailauth: cannot run /nonexistent/nft",
     );
   });
 });

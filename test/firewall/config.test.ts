@@ -80,4 +80,27 @@ describe("firewallSettingsFromEnv", () => {
     });
     expect(JSON.stringify(result)).not.toContain('"short"');
   });
+
+  it("rejects names nft reads as keywords, naming the setting", () => {
+    const result = firewallSettingsFromEnv(
+      {
+        MAILAUTH_NFT_TABLE: "filter",
+        MAILAUTH_NFT_CHAIN: "map",
+        MAILAUTH_NFT_SET4: "ip",
+        MAILAUTH_NFT_SET6: "counter",
+      },
+      "/d",
+    );
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'MAILAUTH_NFT_CHAIN cannot be "map": nft reads it as a keyword; choose another name',
+        'MAILAUTH_NFT_SET4 cannot be "ip": nft reads it as a keyword; choose another name',
+        'MAILAUTH_NFT_SET6 cannot be "counter": nft reads it as a keyword; choose another name',
+      ],
+    });
+    for (const word of ["set", "chain", "drop", "limit", "log", "table", "ll"]) {
+      expect(firewallSettingsFromEnv({ MAILAUTH_NFT_TABLE: word }, "/d")).toMatchObject({ ok: false });
+    }
+  });
 });

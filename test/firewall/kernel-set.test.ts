@@ -66,6 +66,17 @@ describe("compareSet", () => {
       "unexpected 203.0.113.7",
     ]);
   });
+
+  it("forgives an element missing because it expired between the apply and the read-back, only that one", () => {
+    const wanted = [
+      ...expected,
+      { start: 0x0a000001n, end: 0x0a000001n, expires: epoch + 30 },
+      { start: 0x0a000002n, end: 0x0a000002n, expires: epoch + 90 },
+    ];
+    const readAt = new Date(NOW.getTime() + 60_000);
+    expect(compareSet(4, wanted, kernel, NOW, readAt)).toEqual(["missing 10.0.0.2"]);
+    expect(compareSet(4, wanted, kernel, NOW)).toEqual(["missing 10.0.0.1", "missing 10.0.0.2"]);
+  });
 });
 
 describe("diffSets", () => {

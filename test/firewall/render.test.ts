@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_NFT } from "../../src/firewall/config.js";
 import { exportBlocklist } from "../../src/firewall/export.js";
 import { ELEMENTS_PER_STATEMENT, MAX_TIMEOUT_SECONDS, renderScript } from "../../src/firewall/render.js";
+import { TABLE_MARK } from "../../src/firewall/table.js";
 
 const NOW = new Date("2026-01-01T00:00:00.000Z");
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
@@ -24,7 +25,7 @@ describe("renderScript", () => {
     const script = renderScript(DEFAULT_NFT, exported, NOW);
     const statements = script.split("\n").filter((l) => /^[a-z]/.test(l));
     expect(statements).toEqual([
-      "add table inet mailauth",
+      `add table inet mailauth { comment "${TABLE_MARK}"; }`,
       "add set inet mailauth ban4 { type ipv4_addr; flags interval, timeout; }",
       "add set inet mailauth ban6 { type ipv6_addr; flags interval, timeout; }",
       "add chain inet mailauth input",
@@ -50,6 +51,7 @@ describe("renderScript", () => {
       "add element inet mailauth ban4 {",
       "add element inet mailauth ban6 {",
     ]);
+    expect(script).toContain(`table inet mailauth {\n\tcomment "${TABLE_MARK}"\n`);
     expect(script).toContain("\tset ban4 {\n\t\ttype ipv4_addr\n\t\tflags interval, timeout\n\t}");
     expect(script).toContain("\tset ban6 {\n\t\ttype ipv6_addr\n\t\tflags interval, timeout\n\t}");
     expect(script).toContain(
@@ -88,7 +90,7 @@ describe("renderScript", () => {
       exported,
       NOW,
     );
-    expect(script).toContain("add table inet edge\nadd set inet edge blk4 {");
+    expect(script).toContain(`add table inet edge { comment "${TABLE_MARK}"; }\nadd set inet edge blk4 {`);
     expect(script).toContain(
       "add chain inet edge mail_guard { type filter hook prerouting priority -300; policy accept; }",
     );

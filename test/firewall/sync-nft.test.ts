@@ -6,10 +6,11 @@ import type { BlockEntry } from "../../src/firewall/blocklist.js";
 import { type Family, rangeToNft } from "../../src/firewall/cidr.js";
 import { DEFAULT_NFT, MAIL_PORTS, type NftSettings } from "../../src/firewall/config.js";
 import { listSet } from "../../src/firewall/kernel-set.js";
-import { acquireLock } from "../../src/firewall/lock.js";
+import { acquireLock, processStart } from "../../src/firewall/lock.js";
 import type { NftRunner } from "../../src/firewall/nft.js";
 import { LOCK_FILE, readLastSync, SNAPSHOT_FILE } from "../../src/firewall/state.js";
 import { type SyncOutcome, syncFirewall } from "../../src/firewall/sync.js";
+import { TABLE_MARK } from "../../src/firewall/table.js";
 import { createNamespace, type Namespace, requireNft } from "./netns.js";
 
 // The sync's clock is pinned to a whole second per test, so timeouts come out exact.
@@ -39,16 +40,24 @@ describe.runIf(requireNft("nftables sync tests"))(
     function sync(
       bans: BlockEntry[],
       allow: string[] = [],
-      more: { nft?: NftSettings; run?: NftRunner } = {},
+      more: {
+        nft?: NftSettings;
+        run?: NftRunner;
+        listBeforeUpTo?: number;
+        now?: () => Date;
+        dir?: string;
+      } = {},
     ): Promise<SyncOutcome> {
       return syncFirewall({
         run: more.run ?? ns.nft,
         nft: more.nft ?? DEFAULT_NFT,
-        stateDir,
-        now: () => now,
+        stateDir: more.dir ?? stateDir,
+        now: more.now ?? (() => now),
         source: async () => ({ bans, allow }),
+        listBeforeUpTo: more.listBeforeUpTo,
       });
     }
+    const load = async (script: string) => expect((await ns.nft(["-f", "-"], script)).code).toBe(0);
 
     /** What the kernel holds: elements as nft prints them, with their timeout when they have one. */
     async function held(family: Family, nft = DEFAULT_NFT): Promise<string[]> {
@@ -84,16 +93,49 @@ describe.runIf(requireNft("nftables sync tests"))(
       expect((await table()).match(/ drop$/gm)).toHaveLength(2);
     });
 
-    it("reports what changed since the last good sync without listing the sets before applying", async () => {
+    it("on big sets, reports what changed since the last good sync without listing the sets before applying", async () => {
       await sync([ban("192.0.2.1"), ban("2001:db8::1")]);
       const calls: string[] = [];
       const recording: NftRunner = (args, stdin) => {
         calls.push(args.slice(0, 3).join(" "));
         return ns.nft(args, stdin);
       };
-      const outcome = await sync([ban("192.0.2.2"), ban("2001:db8::1")], [], { run: recording });
+      const outcome = await sync([ban("192.0.2.2"), ban("2001:db8::1")], [], {
+        run: recording,
+        listBeforeUpTo: 0,
+      });
       expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.2"], removed: ["192.0.2.1"] });
-      expect(calls).toEqual(["-f -", "-j list set", "-j list set"]);
+      expect(calls).toEqual([
+        "-t list table",
+        "-j -t list",
+        "-f -",
+        "-j list set",
+        "-j list set",
+        "-t list table",
+        "-j -t list",
+      ]);
+    });
+
+    it("reports against the kernel after the table was deleted (reboot, nftables reload)", async () => {
+      await sync([ban("192.0.2.1"), ban("2001:db8::1")]);
+      await ns.nft(["delete", "table", "inet", "mailauth"]);
+      const outcome = await sync([ban("192.0.2.1"), ban("2001:db8::1")], [], { listBeforeUpTo: 0 });
+      expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.1", "2001:db8::1"], removed: [] });
+    });
+
+    it("does not trust the snapshot of a table that was deleted and created again (new handles)", async () => {
+      await sync([ban("192.0.2.1")]);
+      const example = readFileSync(new URL("../../examples/nftables/mailauth.nft", import.meta.url), "utf8");
+      await load(example); // as `systemctl reload nftables` does with the include: empty sets
+      const outcome = await sync([ban("192.0.2.1")], [], { listBeforeUpTo: 0 });
+      expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.1"], removed: [] });
+    });
+
+    it("names an element added by hand that the sync removes", async () => {
+      await sync([ban("192.0.2.1")]);
+      await ns.nft(["add", "element", "inet", "mailauth", "ban4", "{ 203.0.113.99 }"]);
+      const outcome = await sync([ban("192.0.2.1")]);
+      expect(outcome).toMatchObject({ ok: true, added: [], removed: ["203.0.113.99"] });
     });
 
     it("refreshes the timeout of a re-ban", async () => {
@@ -168,6 +210,50 @@ describe.runIf(requireNft("nftables sync tests"))(
       expect((await ns.nft(["list", "table", "inet", "host_rules"])).stdout).toBe(before);
     });
 
+    it("refuses a host table of the same name that is not mailauth's, and leaves it byte-identical", async () => {
+      // A Debian-style /etc/nftables.conf table with MAILAUTH_NFT_TABLE=filter.
+      await load(
+        "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy drop;\n\t\tct state established,related accept\n\t\ttcp dport 22 accept\n\t}\n\tchain forward {\n\t\ttype filter hook forward priority 0; policy drop;\n\t}\n}\n",
+      );
+      const ruleset = async () => (await ns.nft(["-a", "list", "ruleset"])).stdout;
+      const before = await ruleset();
+      const outcome = await sync([ban("192.0.2.1")], [], { nft: { ...DEFAULT_NFT, table: "filter" } });
+      expect(outcome).toMatchObject({
+        ok: false,
+        reason:
+          "table inet filter exists and is not mailauth's (it lacks mailauth's comment and holds more than chain input and sets ban4, ban6); nothing was changed: set MAILAUTH_NFT_TABLE to a table of mailauth's own; firewall left as it was",
+      });
+      expect(await ruleset()).toBe(before);
+    });
+
+    it("refuses an unmarked table holding only a set of our name but of another shape", async () => {
+      await load(
+        "table inet mailauth {\n\tset ban4 {\n\t\ttype ipv4_addr\n\t\telements = { 203.0.113.1 }\n\t}\n}\n",
+      );
+      const before = await table();
+      expect(await sync([ban("192.0.2.1")])).toMatchObject({ ok: false });
+      expect(await table()).toBe(before);
+    });
+
+    it("marks the table an earlier version made (our chain and two sets, no comment), reporting what it held", async () => {
+      const example = readFileSync(new URL("../../examples/nftables/mailauth.nft", import.meta.url), "utf8");
+      await load(example.replace(/^\s*comment .*\n/m, ""));
+      await ns.nft(["add", "element", "inet", "mailauth", "ban4", "{ 203.0.113.1 }"]);
+      expect(await table()).not.toContain("comment");
+      const outcome = await sync([ban("192.0.2.1")]);
+      expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.1"], removed: ["203.0.113.1"] });
+      expect(outcome.warnings).toEqual([
+        "re-created table inet mailauth whole to mark it as mailauth's (an earlier version made it)",
+      ]);
+      expect(await table()).toContain(`comment "${TABLE_MARK}"`);
+      expect(await sync([ban("192.0.2.1")])).toMatchObject({
+        ok: true,
+        added: [],
+        removed: [],
+        warnings: [],
+      });
+    });
+
     it("syncs over the example table loaded from /etc/nftables.conf, which loads twice", async () => {
       const example = readFileSync(new URL("../../examples/nftables/mailauth.nft", import.meta.url), "utf8");
       expect((await ns.nft(["-f", "-"], example)).code).toBe(0);
@@ -194,9 +280,8 @@ describe.runIf(requireNft("nftables sync tests"))(
       expect(await held(4, moved)).toEqual(["192.0.2.1"]);
     });
 
-    it("replaces the table whole when a set of its name has another shape", async () => {
-      const stray =
-        "table inet mailauth {\n\tset ban4 {\n\t\ttype ipv4_addr\n\t\telements = { 203.0.113.1 }\n\t}\n}\n";
+    it("replaces its own table whole when a set of its name has another shape", async () => {
+      const stray = `table inet mailauth {\n\tcomment "${TABLE_MARK}"\n\tset ban4 {\n\t\ttype ipv4_addr\n\t\telements = { 203.0.113.1 }\n\t}\n}\n`;
       expect((await ns.nft(["-f", "-"], stray)).code).toBe(0);
       const outcome = await sync([ban("192.0.2.0/24", inSeconds(60))]);
       expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.0/24"], removed: ["203.0.113.1"] });
@@ -207,7 +292,7 @@ describe.runIf(requireNft("nftables sync tests"))(
     });
 
     it("refuses to run while another sync holds the lock, and takes over a dead one's lock", async () => {
-      const lock = acquireLock(join(stateDir, LOCK_FILE), 1); // pid 1 is always alive
+      const lock = acquireLock(join(stateDir, LOCK_FILE), { pid: 1, start: processStart(1) }); // init
       try {
         expect(await sync([ban("192.0.2.1")])).toEqual({
           ok: false,
@@ -217,13 +302,69 @@ describe.runIf(requireNft("nftables sync tests"))(
       } finally {
         if (lock.ok) lock.release();
       }
-      writeFileSync(join(stateDir, LOCK_FILE), "4194999\n"); // above pid_max: no such process
+      writeFileSync(join(stateDir, LOCK_FILE), "4194999 1\n"); // above pid_max: no such process
       expect(await sync([ban("192.0.2.1")])).toMatchObject({ ok: true });
     });
 
-    it("records the time and counts of the last good sync", async () => {
-      await sync([ban("192.0.2.1"), ban("2001:db8::1")]);
-      expect(readLastSync(stateDir)).toEqual({ time: now.toISOString(), v4: 1, v6: 1, added: 2, removed: 0 });
+    it("records when the last good sync finished, its table and its counts", async () => {
+      let calls = 0;
+      const finish = new Date(now.getTime() + 5000);
+      await sync([ban("192.0.2.1"), ban("2001:db8::1")], [], { now: () => (calls++ === 0 ? now : finish) });
+      expect(readLastSync(stateDir)).toEqual({
+        time: finish.toISOString(),
+        table: "inet mailauth",
+        v4: 1,
+        v6: 1,
+        added: 2,
+        removed: 0,
+      });
+    });
+
+    it("warns when two tables share one state directory", async () => {
+      await sync([ban("192.0.2.1")]);
+      const other = { ...DEFAULT_NFT, table: "mailauth_fwd", hook: "forward" as const };
+      const outcome = await sync([ban("192.0.2.1")], [], { nft: other });
+      expect(outcome.warnings).toEqual([
+        `${stateDir} was last used by the sync of table inet mailauth: each table needs its own MAILAUTH_FIREWALL_STATE_DIR (lock, last-sync.json)`,
+      ]);
+      const own = mkdtempSync(join(tmpdir(), "mailauth-firewall-fwd-"));
+      try {
+        expect(await sync([ban("192.0.2.1")], [], { nft: other, dir: own })).toMatchObject({
+          ok: true,
+          warnings: [],
+        });
+        expect(readLastSync(own)?.table).toBe("inet mailauth_fwd");
+        expect(readLastSync(stateDir)?.table).toBe("inet mailauth_fwd"); // the shared one, overwritten
+      } finally {
+        rmSync(own, { recursive: true, force: true });
+      }
+    });
+
+    it("fails with the usual line, changing nothing, when the state directory cannot be written", async () => {
+      const notADirectory = join(stateDir, "file");
+      writeFileSync(notADirectory, "");
+      const outcome = await sync([ban("192.0.2.1")], [], { dir: join(notADirectory, "state") });
+      expect(outcome.ok).toBe(false);
+      expect(!outcome.ok && outcome.reason).toMatch(
+        /^cannot take the lock in \/.*\/file\/state, firewall left as it was: ENOTDIR/,
+      );
+      expect((await ns.nft(["list", "tables"])).stdout).toBe("");
+    });
+
+    it("tolerates an element whose timeout ran out between the apply and the read-back", async () => {
+      const slow: NftRunner = async (args, stdin) => {
+        const result = await ns.nft(args, stdin);
+        if (args[0] === "-f") await new Promise((r) => setTimeout(r, 2500));
+        return result;
+      };
+      let calls = 0;
+      const clock = () => (calls++ === 0 ? now : new Date());
+      const outcome = await sync([ban("192.0.2.1", inSeconds(1)), ban("198.51.100.7")], [], {
+        run: slow,
+        now: clock,
+      });
+      expect(outcome).toMatchObject({ ok: true, v4: 2 });
+      expect(await held(4)).toEqual(["198.51.100.7"]);
     });
 
     it("syncs and verifies 100,000 elements", { timeout: 120_000 }, async () => {
