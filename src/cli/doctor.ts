@@ -8,6 +8,7 @@ import { type Db, openEmbedded, openPostgres } from "../db/database.js";
 import { embeddedPaths, lockEmbedded } from "../db/embedded-lock.js";
 import { isCurrent, loadMigrations } from "../db/migrate.js";
 import { nftRunner } from "../firewall/nft.js";
+import { inspectTable } from "../firewall/table.js";
 import { MIGRATIONS_DIR } from "../service.js";
 import { type Command, type Output, UsageError } from "./command.js";
 import {
@@ -329,14 +330,24 @@ async function checkNft(config: Config): Promise<Check[]> {
   const checks = [ok(`nft: ${version.stdout.trim().split("\n")[0]}`)];
   if (process.getuid?.() === 0) {
     const tables = await run(["list", "tables"]);
-    checks.push(
-      tables.code === 0
-        ? ok("nft list tables (as root)")
-        : fail(
-            "nft list tables (as root)",
-            `${tables.stderr.trim()}: the kernel needs nf_tables (and CAP_NET_ADMIN)`,
-          ),
-    );
+    if (tables.code !== 0) {
+      checks.push(
+        fail(
+          "nft list tables (as root)",
+          `${tables.stderr.trim()}: the kernel needs nf_tables (and CAP_NET_ADMIN)`,
+        ),
+      );
+      return checks;
+    }
+    checks.push(ok("nft list tables (as root)"));
+    // The same check the sync makes before it changes anything.
+    const { family, table: name } = config.firewall.nft;
+    const table = await inspectTable(run, config.firewall.nft);
+    const what = `nft table ${family} ${name}`;
+    if (table.kind === "missing") checks.push(ok(`${what}: absent (the first firewall sync creates it)`));
+    else if (table.kind === "foreign" || table.kind === "error") checks.push(fail(what, table.reason));
+    else if (table.kind === "ours") checks.push(ok(`${what}: mailauth's`));
+    else checks.push(ok(`${what}: made by an earlier mailauth (the next sync marks it as mailauth's)`));
   }
   return checks;
 }

@@ -43,6 +43,35 @@ function example(
   return into;
 }
 
+/**
+ * A stand-in for nft (the real one is the firewall tests' business): it runs and lists tables;
+ * `table` is what it says the configured table is (absent, or someone else's).
+ */
+function fakeNft(dir: string, table: "absent" | "foreign"): string {
+  const file = join(dir, `nft-${table}.sh`);
+  const foreign = JSON.stringify({
+    nftables: [
+      { table: { family: "inet", name: "mailauth", handle: 1 } },
+      { chain: { family: "inet", table: "mailauth", name: "input", handle: 2 } },
+      { chain: { family: "inet", table: "mailauth", name: "forward", handle: 3 } },
+    ],
+  });
+  writeFileSync(
+    file,
+    [
+      'case "$*" in',
+      '  --version) echo "nftables v1.0.6 (fake)" ;;',
+      '  "list tables") ;;',
+      table === "absent"
+        ? '  *) echo "Error: No such file or directory" >&2; exit 1 ;;'
+        : `  -j*) echo '${foreign}' ;;\n  *) printf 'table inet mailauth {\\n}\\n' ;;`,
+      "esac",
+      "",
+    ].join("\n"),
+  );
+  return `sh ${file}`;
+}
+
 const GUARD = "passdb {\n  driver = static\n  args = password=\n}\n";
 const OAUTH2 = (file: string) => `passdb {\n  driver = oauth2\n  args = ${file}\n}\n`;
 
@@ -58,8 +87,7 @@ describe("mailauth doctor", () => {
       MAILAUTH_DATA_DIR: service.server.deps.config.dataDir,
       MAILAUTH_LISTEN: `${hostname}:${port}`,
       MAILAUTH_DOVECOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
-      // nft itself is covered by the firewall tests; here only that doctor runs it.
-      MAILAUTH_NFT_BINARY: "true",
+      MAILAUTH_NFT_BINARY: fakeNft(dir, "absent"),
     };
   });
   afterAll(async () => {
@@ -77,6 +105,23 @@ describe("mailauth doctor", () => {
     expect(result.stdout).toMatch(/ok {3}embedded database .* ready/);
     expect(result.code).toBe(0);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "fails, as root, an nft table of mailauth's name that is someone else's",
+    async () => {
+      const absent = await mailauth(["doctor"], { env });
+      expect(absent.stdout).toContain(
+        "ok   nft table inet mailauth: absent (the first firewall sync creates it)",
+      );
+      const foreign = await mailauth(["doctor"], {
+        env: { ...env, MAILAUTH_NFT_BINARY: fakeNft(dir, "foreign") },
+      });
+      expect(foreign.stdout).toMatch(
+        /^FAIL nft table inet mailauth: .*is not mailauth's.*MAILAUTH_NFT_TABLE/m,
+      );
+      expect(foreign.code).toBe(1);
+    },
+  );
 
   it("fails a wrong client secret with how to fix it", async () => {
     const file = join(dir, "wrong-secret.conf.ext");
@@ -150,7 +195,7 @@ describe("mailauth doctor on the example Dovecot configs", () => {
     env = {
       MAILAUTH_DATA_DIR: v23.server.deps.config.dataDir,
       MAILAUTH_LISTEN: `${hostname}:${port}`,
-      MAILAUTH_NFT_BINARY: "true",
+      MAILAUTH_NFT_BINARY: fakeNft(dir, "absent"),
     };
   });
   afterAll(async () => {
