@@ -55,6 +55,8 @@ const ESCAPE = "\u001b";
  * nothing typed is echoed: Enter ends an answer, Backspace and Ctrl-U edit it, Ctrl-C and Ctrl-D
  * (on an empty answer) give up. Raw mode lasts across all the prompts, so what is typed ahead is
  * not echoed between them either, and the terminal's mode is restored however it ends.
+ * Not npm's `read`: version 6 needs Node 22, and with version 4 a Ctrl-D left its promise pending,
+ * so the command exited 0 having done nothing (tried).
  */
 async function askHidden(terminal: Terminal, prompts: string[]): Promise<string[]> {
   const input = terminal.stdin;
