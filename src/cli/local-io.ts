@@ -56,7 +56,7 @@ const ESCAPE = "\u001b";
  * (on an empty answer) give up. Raw mode lasts across all the prompts, so what is typed ahead is
  * not echoed between them either, and the terminal's mode is restored however it ends.
  * Not npm's `read`: version 6 needs Node 22, and with version 4 a Ctrl-D left its promise pending,
- * so the command exited 0 having done nothing (tried).
+ * and the process just ended, without an error or a non-zero exit of ours (tried).
  */
 async function askHidden(terminal: Terminal, prompts: string[]): Promise<string[]> {
   const input = terminal.stdin;
