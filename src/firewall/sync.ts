@@ -104,6 +104,8 @@ async function syncLocked(deps: SyncDeps): Promise<SyncOutcome> {
         : await listBoth(deps);
   if (!before.ok) return fail(`${before.reason}; firewall left as it was`);
 
+  // Whether the apply made the table or its sets anew (new handles for the snapshot to name).
+  let recreated = table.kind !== "ours";
   if (table.kind === "unmarked") {
     const replaced = await deps.run(["-f", "-"], renderScript(nft, exported, now, "replace"));
     if (replaced.code !== 0)
@@ -118,6 +120,7 @@ async function syncLocked(deps: SyncDeps): Promise<SyncOutcome> {
       const replaced = await deps.run(["-f", "-"], renderScript(nft, exported, now, "replace"));
       if (replaced.code !== 0)
         return fail(`nft did not apply the script, firewall left as it was: ${nftError(applied)}`);
+      recreated = true;
       warnings.push(`replaced table ${tableName} whole, as nft refused to update it: ${nftError(applied)}`);
     }
   }
@@ -143,7 +146,9 @@ async function syncLocked(deps: SyncDeps): Promise<SyncOutcome> {
     warnings,
   };
   try {
-    const synced = await inspectTable(deps.run, nft);
+    // An update keeps the table and sets (it flushes them): their handles are the ones read
+    // before, and reading them again would cost another pass over every element.
+    const synced = recreated ? await inspectTable(deps.run, nft) : table;
     if (synced.kind === "ours")
       writeSnapshot(deps.stateDir, { sets: identity(synced.handles), elements: after.sets });
     writeLastSync(deps.stateDir, {

@@ -105,15 +105,9 @@ describe.runIf(requireNft("nftables sync tests"))(
         listBeforeUpTo: 0,
       });
       expect(outcome).toMatchObject({ ok: true, added: ["192.0.2.2"], removed: ["192.0.2.1"] });
-      expect(calls).toEqual([
-        "-t list table",
-        "-j -t list",
-        "-f -",
-        "-j list set",
-        "-j list set",
-        "-t list table",
-        "-j -t list",
-      ]);
+      // One read of the marked table (with nft 1.0.6 every listing fetches every element, so each
+      // one counts at a million), the apply, and the verification's listing of the two sets.
+      expect(calls).toEqual(["-a -t list", "-f -", "-j list set", "-j list set"]);
     });
 
     it("reports against the kernel after the table was deleted (reboot, nftables reload)", async () => {
