@@ -22,18 +22,8 @@ describe.skipIf(gate.skip)("Dovecot 2.3 against mailauth answering failures in t
   beforeAll(async () => {
     gate.assertAvailable();
     mailauth = await startMailauth({ env: { MAILAUTH_DOVECOT_FAILURE_STYLE: "dovecot24" } });
-    dovecot = await startDovecot({
-      tokenUrl: `${mailauth.url}/dovecot/token`,
-      clientId: mailauth.clientId,
-      clientSecret: mailauth.clientSecret,
-    });
-    const { uid, gid } = dovecot.mailOwner;
-    await mailauth.addDomain("example.org", {
-      home: `${dovecot.homeRoot}/%d/%n`,
-      mail: "maildir:~/Maildir",
-      uid,
-      gid,
-    });
+    dovecot = await startDovecot(mailauth.passdb);
+    await mailauth.addMailDomain(dovecot);
     await mailauth.addUser("carol@example.org", "carol-Meridian-Walrus-31");
     await mailauth.addUser("dave@example.org", "dave-Juniper-Pylon-58");
     await mailauth.setEnabled("dave@example.org", false);

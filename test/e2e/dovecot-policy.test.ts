@@ -16,19 +16,11 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with mailauth as its auth-policy server 
     gate.assertAvailable();
     mailauth = await startMailauth();
     dovecot = await startDovecot({
-      tokenUrl: `${mailauth.url}/dovecot/token`,
-      clientId: mailauth.clientId,
-      clientSecret: mailauth.clientSecret,
+      ...mailauth.passdb,
       policyUrl: `${mailauth.url}/dovecot/policy`,
       policyToken: mailauth.policyToken,
     });
-    const { uid, gid } = dovecot.mailOwner;
-    await mailauth.addDomain("example.org", {
-      home: `${dovecot.homeRoot}/%d/%n`,
-      mail: "maildir:~/Maildir",
-      uid,
-      gid,
-    });
+    await mailauth.addMailDomain(dovecot);
     await mailauth.addUser("alice@example.org", PASSWORD);
   }, 30_000);
 

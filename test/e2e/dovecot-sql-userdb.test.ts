@@ -39,9 +39,7 @@ describe.skipIf(gate.skip)("Dovecot's SQL userdb over mailauth's dovecot_userdb 
       return;
     }
     dovecot = await startDovecot({
-      tokenUrl: `${mailauth.url}/dovecot/token`,
-      clientId: mailauth.clientId,
-      clientSecret: mailauth.clientSecret,
+      ...mailauth.passdb,
       userdbSql: { connectString: libpqConnectString(mailauth.databaseUrl) },
       withoutOauth2Passdb: knownPanic,
     });
@@ -96,9 +94,7 @@ describe.skipIf(gate.skip)("Dovecot's SQL userdb over mailauth's dovecot_userdb 
     test("Dovecot's auth process panics: why the example tells Debian 12 users to take the static userdb", async (context) => {
       if (skipReason) return context.skip(skipReason);
       const both = await startDovecot({
-        tokenUrl: `${(mailauth as Mailauth).url}/dovecot/token`,
-        clientId: (mailauth as Mailauth).clientId,
-        clientSecret: (mailauth as Mailauth).clientSecret,
+        ...(mailauth as Mailauth).passdb,
         userdbSql: { connectString: libpqConnectString((mailauth as Mailauth).databaseUrl as string) },
       });
       try {

@@ -27,19 +27,8 @@ describe.skipIf(gate.skip)("Dovecot 2.3 with the example oauth2 passdb, against 
   beforeAll(async () => {
     gate.assertAvailable();
     mailauth = await startMailauth();
-    dovecot = await startDovecot({
-      tokenUrl: `${mailauth.url}/dovecot/token`,
-      clientId: mailauth.clientId,
-      clientSecret: mailauth.clientSecret,
-    });
-    const { uid, gid } = dovecot.mailOwner;
-    await mailauth.addDomain("example.org", {
-      home: `${dovecot.homeRoot}/%d/%n`,
-      mail: "maildir:~/Maildir",
-      uid,
-      gid,
-      quotaRule: "*:storage=1G",
-    });
+    dovecot = await startDovecot(mailauth.passdb);
+    await mailauth.addMailDomain(dovecot, { quotaRule: "*:storage=1G" });
     await mailauth.addUser("alice@example.org", "alice-Kestrel-Tr0mbone-42", { quotaRule: "*:storage=2G" });
     await mailauth.addUser("bob@example.org", "bob-Quasar-Lantern-77");
     await mailauth.setEnabled("bob@example.org", false);

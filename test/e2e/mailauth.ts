@@ -2,6 +2,9 @@ import { inject } from "vitest";
 import type { UserFields } from "../../src/accounts/queries.js";
 import { startTestService, TEST_CLIENT_SECRET } from "../helpers/service.js";
 
+/** What addMailDomain needs of a started Dovecot. */
+type MailHost = { homeRoot: string; mailOwner: { uid: number; gid: number } };
+
 type Fields = { home?: string; mail?: string; uid?: number; gid?: number; quotaRule?: string };
 
 const toUserFields = (f: Fields = {}): Partial<UserFields> => ({
@@ -22,10 +25,24 @@ export async function startMailauth(options: { env?: Record<string, string> } = 
     env: options.env,
   });
   const { deps } = service.server;
+  const clientId = deps.dovecotClient.id;
   return {
     url: service.url,
-    clientId: deps.dovecotClient.id,
+    clientId,
     clientSecret: TEST_CLIENT_SECRET,
+    /** The oauth2 passdb settings for startDovecot that point at this mailauth. */
+    passdb: { tokenUrl: `${service.url}/dovecot/token`, clientId, clientSecret: TEST_CLIENT_SECRET },
+    /** example.org with its mail under that Dovecot's home root, owned by its mail user. */
+    addMailDomain: (dovecot: MailHost, extra: Fields = {}) =>
+      service.addDomain(
+        "example.org",
+        toUserFields({
+          home: `${dovecot.homeRoot}/%d/%n`,
+          mail: "maildir:~/Maildir",
+          ...dovecot.mailOwner,
+          ...extra,
+        }),
+      ),
     policyToken: deps.policyToken,
     /** Whether the address is banned, once background work (bans are made after the reply) is done. */
     async banned(ip: string) {

@@ -21,17 +21,9 @@ describe.skipIf(gate.skip)("Postfix SMTP AUTH through Dovecot SASL, against mail
   beforeAll(async () => {
     gate.assertAvailable();
     mailauth = await startMailauth();
-    dovecot = await startDovecot({
-      tokenUrl: `${mailauth.url}/dovecot/token`,
-      clientId: mailauth.clientId,
-      clientSecret: mailauth.clientSecret,
-    });
+    dovecot = await startDovecot(mailauth.passdb);
     postfix = await startPostfix({ saslPath: dovecot.authSocketPath });
-    await mailauth.addDomain("example.org", {
-      ...dovecot.mailOwner,
-      home: `${dovecot.homeRoot}/%d/%n`,
-      mail: "maildir:~/Maildir",
-    });
+    await mailauth.addMailDomain(dovecot);
     await mailauth.addUser("alice@example.org", "alice-Kestrel-Tr0mbone-42");
   }, 30_000);
 
